@@ -1,0 +1,18 @@
+using Nygard.Resilience.StateMachine;
+
+namespace Nygard.Resilience.Strategy;
+
+/// <summary>What the state provider and the manual control need of a built breaker, whatever its result type.</summary>
+internal interface INygardBreaker
+{
+    NygardBreakerSnapshot Snapshot { get; }
+
+    TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets a task that completes at the next transition.</summary>
+    Task NextTransition { get; }
+
+    DateTimeOffset GetUtcNow();
+
+    ValueTask ApplyManualAsync(ManualCommand command, CancellationToken cancellationToken);
+}

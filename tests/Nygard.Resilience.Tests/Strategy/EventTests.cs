@@ -1,0 +1,142 @@
+using Nygard.Resilience.Tests.Support;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Telemetry;
+
+namespace Nygard.Resilience.Tests.Strategy;
+
+public class EventTests
+{
+    [Fact]
+    public async Task EveryTransition_RaisesExactlyOneDelegateAndOneTelemetryEvent_InOrder()
+    {
+        var breaker = new BreakerHarness();
+
+        await breaker.TripAsync();
+        breaker.Advance(TimeSpan.FromSeconds(30));
+        await breaker.FailAsync();
+        breaker.Advance(TimeSpan.FromSeconds(30));
+        await breaker.SucceedAsync();
+
+        Assert.Equal(["opened 30s", "half-opened", "opened 30s", "half-opened", "closed"], breaker.Events);
+        Assert.Equal(
+            ["OnCircuitOpened", "OnCircuitHalfOpened", "OnCircuitOpened", "OnCircuitHalfOpened", "OnCircuitClosed"],
+            breaker.Telemetry.Names());
+    }
+
+    [Fact]
+    public async Task TelemetryEvents_HavePollysSeverities()
+    {
+        var breaker = new BreakerHarness();
+
+        await breaker.TripAsync();
+        breaker.Advance(TimeSpan.FromSeconds(30));
+        await breaker.SucceedAsync();
+
+        var severities = breaker.Telemetry.Events.Where(e => e.Name.StartsWith("OnCircuit", StringComparison.Ordinal)).ToDictionary(e => e.Name, e => e.Severity);
+        Assert.Equal(ResilienceEventSeverity.Error, severities["OnCircuitOpened"]);
+        Assert.Equal(ResilienceEventSeverity.Warning, severities["OnCircuitHalfOpened"]);
+        Assert.Equal(ResilienceEventSeverity.Information, severities["OnCircuitClosed"]);
+    }
+
+    [Fact]
+    public async Task OnOpened_GetsTheTrippingOutcomeAndContext()
+    {
+        Outcome<object>? seen = null;
+        string? operationKey = null;
+        var breaker = new BreakerHarness(o => o.OnOpened = args =>
+        {
+            seen = args.Outcome;
+            operationKey = args.Context.OperationKey;
+            return default;
+        });
+        await breaker.FailAsync();
+        await breaker.FailAsync();
+
+        var context = ResilienceContextPool.Shared.Get("checkout");
+        await breaker.Pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromExceptionAsValueTask<string>(new TimeoutException("third")), context, 0);
+
+        Assert.Equal("third", seen?.Exception?.Message);
+        Assert.Equal("checkout", operationKey);
+    }
+
+    [Fact]
+    public async Task ManualTransitions_AreMarkedManual()
+    {
+        var breaker = new BreakerHarness();
+
+        await breaker.Control.OpenAsync();
+        await breaker.Control.CloseAsync();
+        await breaker.Control.HalfOpenAsync();
+        await breaker.Control.IsolateAsync();
+
+        Assert.Equal(["opened manual 30s", "closed manual", "half-opened", $"opened manual {TimeSpan.MaxValue.TotalSeconds}s"], breaker.Events);
+    }
+
+    [Fact]
+    public async Task ManualCommandThatLeavesTheStateAsItWas_RaisesNothing()
+    {
+        var breaker = new BreakerHarness();
+
+        await breaker.Control.CloseAsync();
+        await breaker.Control.OpenAsync();
+        await breaker.Control.OpenAsync();
+
+        Assert.Equal(["opened manual 30s"], breaker.Events);
+        Assert.Equal(["OnCircuitOpened"], breaker.Telemetry.Names());
+    }
+
+    [Fact]
+    public async Task ThrowingDelegates_ChangeNeitherTheStateNorTheOutcome_AndAreReported()
+    {
+        var breaker = new BreakerHarness(o =>
+        {
+            o.OnOpened = _ => throw new InvalidOperationException("opened handler broke");
+            o.OnHalfOpened = _ => throw new InvalidOperationException("half-opened handler broke");
+            o.OnClosed = _ => throw new InvalidOperationException("closed handler broke");
+        });
+
+        await breaker.FailAsync();
+        await breaker.FailAsync();
+        var tripping = await breaker.CallAsync(new TimeoutException("mine"));
+        breaker.Advance(TimeSpan.FromSeconds(30));
+        var probe = await breaker.SucceedAsync();
+
+        Assert.Equal("mine", tripping.Exception?.Message);
+        Assert.Equal("ok", probe.Result);
+        Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
+        var failures = breaker.Telemetry.Events.Where(e => e.Name == "OnNygardBreakerObserverFailed").Select(e => (NygardBreakerObserverFailedArguments)e.Arguments!).ToList();
+        Assert.Equal(["OnOpened", "OnHalfOpened", "OnClosed"], failures.Select(f => f.Observer));
+        Assert.Equal("opened handler broke", failures[0].Exception.Message);
+    }
+
+    [Fact]
+    public async Task HandlerThatCallsBackIntoTheBreaker_DoesNotDeadlock()
+    {
+        BreakerHarness? self = null;
+        var innerOutcome = default(Outcome<string>?);
+        var closedRaised = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var breaker = self = new BreakerHarness(o =>
+        {
+            o.OnOpened = async _ =>
+            {
+                innerOutcome = await self!.SucceedAsync();
+                await self.Control.CloseAsync();
+            };
+            o.OnClosed = args =>
+            {
+                closedRaised.TrySetResult(args.IsManual);
+                return default;
+            };
+        });
+
+        for (var i = 0; i < 3; i++)
+        {
+            await breaker.FailAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.True(await closedRaised.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.IsType<BrokenCircuitException>(innerOutcome?.Exception);
+        Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
+    }
+}

@@ -1,0 +1,101 @@
+using Nygard.Resilience.Tests.Support;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace Nygard.Resilience.Tests.Strategy;
+
+public class ListenerTests
+{
+    [Fact]
+    public async Task Listener_HearsEveryCallAndTransitionInOrder()
+    {
+        var listener = new RecordingListener();
+        var breaker = new BreakerHarness(o =>
+        {
+            o.FailureThreshold = 2;
+            o.Listeners.Add(listener);
+        });
+
+        await breaker.SucceedAsync();
+        await breaker.FailAsync();
+        await breaker.FailAsync();
+        await breaker.SucceedAsync();
+        await breaker.Control.CloseAsync();
+
+        Assert.Equal(
+            [
+                "before", "success",
+                "before", "failure boom",
+                "before", "Closed->Open", "failure boom",
+                "before",
+                "Open->Closed manual",
+            ],
+            listener.Calls);
+    }
+
+    [Fact]
+    public async Task ThrowingListener_DoesNotChangeTheOutcomeOrTheState_AndIsReported()
+    {
+        var breaker = new BreakerHarness(o =>
+        {
+            o.FailureThreshold = 1;
+            o.Listeners.Add(new ThrowingListener());
+        });
+
+        var success = await breaker.SucceedAsync();
+        var failure = await breaker.CallAsync(new TimeoutException("mine"));
+
+        Assert.Equal("ok", success.Result);
+        Assert.Equal("mine", failure.Exception?.Message);
+        Assert.Equal(CircuitState.Open, breaker.State.CircuitState);
+        var observers = breaker.Telemetry.Events.Where(e => e.Name == "OnNygardBreakerObserverFailed")
+            .Select(e => ((NygardBreakerObserverFailedArguments)e.Arguments!).Observer).ToList();
+        Assert.Equal(
+            ["ThrowingListener.BeforeCallAsync", "ThrowingListener.OnSuccessAsync", "ThrowingListener.BeforeCallAsync", "ThrowingListener.OnStateChangedAsync", "ThrowingListener.OnFailureAsync"],
+            observers);
+    }
+
+    [Fact]
+    public async Task ListenerWithOnlyDefaults_IsANoOp()
+    {
+        var breaker = new BreakerHarness(o => o.Listeners.Add(new SilentListener()));
+
+        await breaker.TripAsync();
+
+        Assert.DoesNotContain(breaker.Telemetry.Events, e => e.Name == "OnNygardBreakerObserverFailed");
+    }
+
+    private sealed class RecordingListener : INygardBreakerListener
+    {
+        public List<string> Calls { get; } = [];
+
+        public ValueTask BeforeCallAsync(ResilienceContext context) => Add("before");
+
+        public ValueTask OnSuccessAsync(ResilienceContext context) => Add("success");
+
+        public ValueTask OnFailureAsync(ResilienceContext context, Outcome<object> outcome) => Add($"failure {outcome.Exception?.Message}");
+
+        public ValueTask OnStateChangedAsync(CircuitState from, CircuitState to, bool isManual) => Add($"{from}->{to}{(isManual ? " manual" : string.Empty)}");
+
+        private ValueTask Add(string call)
+        {
+            Calls.Add(call);
+            return default;
+        }
+    }
+
+    private sealed class ThrowingListener : INygardBreakerListener
+    {
+        public ValueTask BeforeCallAsync(ResilienceContext context) => throw new InvalidOperationException();
+
+        public ValueTask OnSuccessAsync(ResilienceContext context) => throw new InvalidOperationException();
+
+        public ValueTask OnFailureAsync(ResilienceContext context, Outcome<object> outcome) => throw new InvalidOperationException();
+
+        public ValueTask OnStateChangedAsync(CircuitState from, CircuitState to, bool isManual) => throw new InvalidOperationException();
+    }
+
+    private sealed class SilentListener : INygardBreakerListener
+    {
+    }
+}
