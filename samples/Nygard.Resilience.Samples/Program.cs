@@ -1,0 +1,3 @@
+using Nygard.Resilience.Samples;
+
+return await BreakerDemo.RunAsync();

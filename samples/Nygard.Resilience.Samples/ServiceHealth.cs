@@ -1,0 +1,9 @@
+namespace Nygard.Resilience.Samples;
+
+/// <summary>How the flaky dependency behaves at the moment.</summary>
+internal enum ServiceHealth
+{
+    Up,
+    Down,
+    Hanging,
+}

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using Polly.CircuitBreaker;
+
+namespace Nygard.Resilience.Samples;
+
+/// <summary>Prints what happens, one line per call or event: time since start, breaker state, failure count.</summary>
+internal sealed class Timeline(NygardBreakerStateProvider breaker)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public static void Heading(string text) => Console.WriteLine($"{Environment.NewLine}== {text}");
+
+    public void Call(string what, string got) => Write("call ", $"{what,-22} -> {got}");
+
+    public void Event(string text) => Write("event", text);
+
+    private void Write(string kind, string text)
+    {
+        var state = breaker.CircuitState switch
+        {
+            CircuitState.HalfOpen => "half-open",
+            var other => other.ToString().ToLowerInvariant(),
+        };
+        Console.WriteLine($"  {_clock.Elapsed.TotalSeconds,6:0.00}s  {state,-9}  failures={breaker.FailureCount}  {kind}  {text}");
+    }
+}
