@@ -30,7 +30,7 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
 
         options.StateProvider?.Claim(options);
-        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy<object>(options, context.TimeProvider, context.Telemetry), options);
+        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy(new NygardBreaker<object>(options, context.TimeProvider, context.Telemetry)), options);
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
 
         options.StateProvider?.Claim(options);
-        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy<TResult>(options, context.TimeProvider, context.Telemetry), options);
+        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy<TResult>(new NygardBreaker<TResult>(options, context.TimeProvider, context.Telemetry)), options);
     }
 
     /// <summary>

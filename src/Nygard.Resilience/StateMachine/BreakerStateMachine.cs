@@ -70,6 +70,13 @@ internal static class BreakerStateMachine
         };
     }
 
+    /// <summary>
+    /// Tells whether recording this outcome reads the clock: only opening the breaker and probes do, so the common
+    /// closed-state failure below the threshold can skip it.
+    /// </summary>
+    public static bool RecordNeedsTime(NygardBreakerSnapshot snapshot, CallTicket ticket, OutcomeKind kind, in BreakerPolicy policy) =>
+        ticket.IsProbe || snapshot.State != CircuitState.Closed || (kind == OutcomeKind.Failure && snapshot.FailureCount + 1 >= policy.FailureThreshold);
+
     /// <summary>Records the outcome of a call admitted with <paramref name="ticket"/>.</summary>
     /// <param name="snapshot">The current snapshot.</param>
     /// <param name="ticket">The call's ticket.</param>

@@ -259,4 +259,19 @@ public class BreakerStateMachineTests
         Assert.Equal(closed.Generation, next.Generation);
         Assert.Equal(closed.Version + 1, next.Version);
     }
+
+    [Theory]
+    [InlineData(CircuitState.Closed, 0, "Success", false, false)]
+    [InlineData(CircuitState.Closed, 1, "Failure", false, false)]
+    [InlineData(CircuitState.Closed, 2, "Failure", false, true)]
+    [InlineData(CircuitState.Closed, 2, "Neutral", false, false)]
+    [InlineData(CircuitState.HalfOpen, 0, "Success", true, true)]
+    [InlineData(CircuitState.Open, 3, "Failure", false, true)]
+    public void RecordNeedsTime_OnlyWhenTheOutcomeCanOpenTheBreakerOrTouchesAProbe(CircuitState state, int failures, string outcome, bool probe, bool expected)
+    {
+        var snapshot = Snapshot(state, failures: failures);
+        var ticket = new CallTicket(7, probe ? Now : null);
+
+        Assert.Equal(expected, BreakerStateMachine.RecordNeedsTime(snapshot, ticket, Enum.Parse<OutcomeKind>(outcome), Policy));
+    }
 }

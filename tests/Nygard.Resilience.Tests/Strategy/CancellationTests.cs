@@ -69,4 +69,18 @@ public class CancellationTests
         Assert.Equal(CircuitState.Open, breaker.State.CircuitState);
         Assert.Equal(4, breaker.State.FailureCount);
     }
+
+    [Fact]
+    public async Task ClosedCallWhoseCallbackThrowsThroughExecuteOutcomeAsync_IsStillCounted()
+    {
+        var breaker = new BreakerHarness();
+        var context = Polly.ResilienceContextPool.Shared.Get();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => breaker.Pipeline.ExecuteOutcomeAsync<string, int>(
+            (_, _) => throw new InvalidOperationException("thrown, not returned"),
+            context,
+            0).AsTask());
+
+        Assert.Equal(1, breaker.State.FailureCount);
+    }
 }

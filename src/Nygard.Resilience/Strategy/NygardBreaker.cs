@@ -1,0 +1,416 @@
+using Nygard.Resilience.StateMachine;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Telemetry;
+
+namespace Nygard.Resilience.Strategy;
+
+/// <summary>
+/// One built breaker: asks the state machine what to do, asks the store to swap the result in, and raises events
+/// for the transitions the store reports. <typeparamref name="TResult"/> is the options' result type; a call's own
+/// result type may differ (the non-generic builder), so outcomes are converted only where events or a custom
+/// predicate need them.
+/// </summary>
+internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IDisposable
+{
+    private static readonly Func<Outcome<TResult>, Outcome<TResult>> Identity = static outcome => outcome;
+
+    private readonly INygardBreakerStateStore _store;
+    private readonly InMemoryNygardBreakerStateStore? _inMemoryStore;
+    private readonly BreakerPolicy _policy;
+    private readonly TimeSpan _breakDuration;
+    private readonly Func<BreakDurationGeneratorArguments, ValueTask<TimeSpan>>? _breakDurationGenerator;
+    private readonly Func<CircuitBreakerPredicateArguments<TResult>, ValueTask<bool>> _shouldHandle;
+    private readonly bool _cleanPathEligible;
+    private readonly BreakerEvents<TResult> _events;
+    private readonly ResilienceStrategyTelemetry _telemetry;
+    private readonly string _brokenMessage;
+    private readonly string _isolatedMessage;
+    private readonly IDisposable _subscription;
+    private readonly IDisposable? _manualControlRegistration;
+    private readonly NygardBreakerStateProvider? _stateProvider;
+    private TaskCompletionSource _nextTransition = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry)
+    {
+        _store = options.StateStore ?? new InMemoryNygardBreakerStateStore();
+        _inMemoryStore = _store as InMemoryNygardBreakerStateStore;
+        _policy = new BreakerPolicy(options.FailureThreshold, options.HalfOpenPermits, options.SuccessThreshold, options.BreakDuration);
+        _breakDuration = options.BreakDuration;
+        _breakDurationGenerator = options.BreakDurationGenerator;
+        _shouldHandle = options.ShouldHandle;
+        var name = options.Name ?? NygardBreakerConstants.DefaultName;
+        _brokenMessage = $"The circuit breaker '{name}' is open: calls are not allowed until the break ends (see RetryAfter).";
+        _isolatedMessage = $"The circuit breaker '{name}' is isolated: it is held open manually until it is closed.";
+        _telemetry = telemetry;
+        _events = new BreakerEvents<TResult>(options, telemetry);
+        _cleanPathEligible = !_events.HasListeners && ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions);
+        TimeProvider = timeProvider;
+
+        _subscription = _store.Subscribe(this);
+        _stateProvider = options.StateProvider;
+        _stateProvider?.Attach(this);
+        if (options.ManualControl is { } manualControl)
+        {
+            _manualControlRegistration = manualControl.Register(this);
+            if (manualControl.IsIsolated)
+            {
+                var isolating = ApplyManualAsync(ManualCommand.Isolate, CancellationToken.None);
+                if (!isolating.IsCompletedSuccessfully)
+                {
+                    _ = isolating.AsTask();
+                }
+            }
+        }
+    }
+
+    public TimeProvider TimeProvider { get; }
+
+    public NygardBreakerSnapshot Snapshot => _inMemoryStore is not null ? _inMemoryStore.Current : _store.Current;
+
+    public Task NextTransition => Volatile.Read(ref _nextTransition).Task;
+
+    public DateTimeOffset GetUtcNow() => _store.GetUtcNow(TimeProvider);
+
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _manualControlRegistration?.Dispose();
+        _stateProvider?.Detach(this);
+    }
+
+    /// <summary>Runs one call through the breaker.</summary>
+    /// <param name="callback">The call.</param>
+    /// <param name="context">The call's context.</param>
+    /// <param name="state">The call's state.</param>
+    /// <param name="convert">Turns the call's outcome into the options' outcome type, for events and a custom predicate.</param>
+    public ValueTask<Outcome<TCall>> ExecuteAsync<TCall, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
+        ResilienceContext context,
+        TState state,
+        Func<Outcome<TCall>, Outcome<TResult>> convert)
+    {
+        // The clean path: closed, default predicate, no listeners, a synchronous success and no failures to reset.
+        // It reads the snapshot twice and changes nothing.
+        if (_cleanPathEligible)
+        {
+            var snapshot = Snapshot;
+            if (snapshot.State == CircuitState.Closed)
+            {
+                ValueTask<Outcome<TCall>> pending;
+                try
+                {
+                    pending = callback(context, state);
+                }
+                catch (Exception e)
+                {
+                    return RecordThrownAndRethrowAsync<TCall>(context, new CallTicket(snapshot.Generation, null), e);
+                }
+
+                if (pending.IsCompletedSuccessfully)
+                {
+                    var outcome = pending.Result;
+                    if (outcome.Exception is null && Snapshot.FailureCount == 0)
+                    {
+                        return new ValueTask<Outcome<TCall>>(outcome);
+                    }
+
+                    return CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), new CallTicket(snapshot.Generation, null), context, convert);
+                }
+
+                return CompleteAsync(pending, new CallTicket(snapshot.Generation, null), context, convert);
+            }
+        }
+
+        // The rejection path: open with the break still running (or isolated), no listeners. Nothing changes,
+        // so the call is answered synchronously without the admission loop.
+        if (!_events.HasListeners)
+        {
+            var snapshot = Snapshot;
+            if (snapshot.State == CircuitState.Open && snapshot.OpenUntil is { } openUntil)
+            {
+                var retryAfter = openUntil - GetUtcNow();
+                if (retryAfter > TimeSpan.Zero)
+                {
+                    return new ValueTask<Outcome<TCall>>(Outcome.FromException<TCall>(CreateBrokenCircuitException(retryAfter)));
+                }
+            }
+            else if (snapshot.State == CircuitState.Isolated)
+            {
+                return new ValueTask<Outcome<TCall>>(Outcome.FromException<TCall>(CreateIsolatedCircuitException()));
+            }
+        }
+
+        return ExecuteSlowAsync(callback, context, state, convert);
+    }
+
+    void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current)
+    {
+        if (current.Generation == previous.Generation)
+        {
+            return;
+        }
+
+        // The call that caused the transition waits for its events and lends them its context and outcome;
+        // a transition made elsewhere (another pipeline, another process, or from inside an event handler)
+        // is raised in the background.
+        var cause = TransitionCause<TResult>.Current;
+        var waited = cause is not null && ReferenceEquals(cause.Owner, this) && !HandlerScope.IsActive;
+        _events.Enqueue(new PendingTransition<TResult>(previous, current, waited ? cause!.Context : null, waited ? cause!.Outcome : null));
+        if (!waited)
+        {
+            _events.RaisePendingInBackground();
+        }
+
+        Interlocked.Exchange(ref _nextTransition, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    public async ValueTask ApplyManualAsync(ManualCommand command, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                var snapshot = Snapshot;
+                var next = BreakerStateMachine.Manual(snapshot, command, GetUtcNow(), _breakDuration);
+                if (ReferenceEquals(next, snapshot) || await ReplaceAsync(snapshot, next, context, outcome: null).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+
+            await RaiseOwnEventsAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<Outcome<TCall>> ExecuteSlowAsync<TCall, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
+        ResilienceContext context,
+        TState state,
+        Func<Outcome<TCall>, Outcome<TResult>> convert)
+    {
+        if (_events.HasListeners)
+        {
+            await _events.BeforeCallAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+
+        var snapshot = Snapshot;
+        CallTicket ticket;
+        if (snapshot.State == CircuitState.Closed)
+        {
+            ticket = new CallTicket(snapshot.Generation, null);
+        }
+        else
+        {
+            var admission = await AdmitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+            if (admission.Kind != AdmissionKind.Admitted)
+            {
+                return Outcome.FromException<TCall>(CreateRejection(admission));
+            }
+
+            ticket = admission.Ticket;
+        }
+
+        ValueTask<Outcome<TCall>> pending;
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch (Exception e)
+        {
+            return await RecordThrownAndRethrowAsync<TCall>(context, ticket, e).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+
+        return await CompleteAsync(pending, ticket, context, convert).ConfigureAwait(context.ContinueOnCapturedContext);
+    }
+
+    private async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(
+        ValueTask<Outcome<TCall>> pending,
+        CallTicket ticket,
+        ResilienceContext context,
+        Func<Outcome<TCall>, Outcome<TResult>> convert)
+    {
+        Outcome<TCall> outcome;
+        try
+        {
+            outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception e)
+        {
+            // ExecuteOutcomeAsync callbacks should not throw, but one that does must not keep a probe's permit:
+            // record the exception as its outcome and let it propagate unchanged.
+            await RecordThrownAsync(context, ticket, e).ConfigureAwait(context.ContinueOnCapturedContext);
+            throw;
+        }
+
+        OutcomeKind kind;
+        Outcome<TResult>? converted = null;
+        if (IsCancelledByCaller(outcome.Exception, context))
+        {
+            kind = OutcomeKind.Neutral;
+        }
+        else if (ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions))
+        {
+            kind = outcome.Exception is null or OperationCanceledException ? OutcomeKind.Success : OutcomeKind.Failure;
+        }
+        else
+        {
+            converted = convert(outcome);
+            var handled = await _shouldHandle(new CircuitBreakerPredicateArguments<TResult>(context, converted.Value)).ConfigureAwait(context.ContinueOnCapturedContext);
+            kind = handled ? OutcomeKind.Failure : OutcomeKind.Success;
+        }
+
+        if (kind != OutcomeKind.Success || ticket.IsProbe || Snapshot.FailureCount != 0)
+        {
+            await RecordAsync(context, ticket, kind, outcome, convert, converted).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+
+        if (_events.HasListeners && kind != OutcomeKind.Neutral)
+        {
+            await _events.AfterCallAsync(context, converted ?? convert(outcome), kind == OutcomeKind.Failure).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+
+        return outcome;
+    }
+
+    private static bool IsCancelledByCaller(Exception? exception, ResilienceContext context) =>
+        exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
+
+    private async ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(ResilienceContext context, CallTicket ticket, Exception exception)
+    {
+        await RecordThrownAsync(context, ticket, exception).ConfigureAwait(context.ContinueOnCapturedContext);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
+        return default;
+    }
+
+    private async ValueTask RecordThrownAsync(ResilienceContext context, CallTicket ticket, Exception exception)
+    {
+        var outcome = Outcome.FromException<TResult>(exception);
+        var kind = IsCancelledByCaller(exception, context)
+            ? OutcomeKind.Neutral
+            : await _shouldHandle(new CircuitBreakerPredicateArguments<TResult>(context, outcome)).ConfigureAwait(false) ? OutcomeKind.Failure : OutcomeKind.Success;
+        await RecordAsync(context, ticket, kind, outcome, Identity, outcome).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Admission> AdmitAsync(ResilienceContext context)
+    {
+        while (true)
+        {
+            var snapshot = Snapshot;
+            var admission = BreakerStateMachine.Admit(snapshot, GetUtcNow(), _policy);
+            if (ReferenceEquals(admission.Next, snapshot))
+            {
+                return admission;
+            }
+
+            if (await ReplaceAsync(snapshot, admission.Next, context, outcome: null).ConfigureAwait(false))
+            {
+                await RaiseOwnEventsAsync().ConfigureAwait(false);
+                return admission;
+            }
+        }
+    }
+
+    /// <summary>Records how an admitted call ended; its outcome is converted only if it causes a transition.</summary>
+    private async ValueTask RecordAsync<TCall>(
+        ResilienceContext context,
+        CallTicket ticket,
+        OutcomeKind kind,
+        Outcome<TCall> outcome,
+        Func<Outcome<TCall>, Outcome<TResult>> convert,
+        Outcome<TResult>? converted)
+    {
+        while (true)
+        {
+            var snapshot = Snapshot;
+            if (snapshot.Generation != ticket.Generation)
+            {
+                return;
+            }
+
+            var now = BreakerStateMachine.RecordNeedsTime(snapshot, ticket, kind, _policy) ? GetUtcNow() : default;
+            var halfOpenAttempts = BreakerStateMachine.HalfOpenAttemptsIfOpening(snapshot, ticket, kind, now, _policy);
+            var breakDuration = halfOpenAttempts < 0
+                ? _breakDuration
+                : await GetBreakDurationAsync(halfOpenAttempts, snapshot.FailureCount + 1, context).ConfigureAwait(false);
+            var next = BreakerStateMachine.Record(snapshot, ticket, kind, now, _policy, breakDuration);
+            if (ReferenceEquals(next, snapshot))
+            {
+                break;
+            }
+
+            if (next.Generation != snapshot.Generation)
+            {
+                converted ??= convert(outcome);
+            }
+
+            if (await ReplaceAsync(snapshot, next, context, converted).ConfigureAwait(false))
+            {
+                break;
+            }
+        }
+
+        await RaiseOwnEventsAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> ReplaceAsync(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, ResilienceContext context, Outcome<TResult>? outcome)
+    {
+        if (next.Generation != snapshot.Generation)
+        {
+            TransitionCause<TResult>.Current = new TransitionCause<TResult>(this, context, outcome);
+        }
+
+        return await _store.TryReplaceAsync(snapshot, next, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private ValueTask RaiseOwnEventsAsync()
+    {
+        if (!_events.HasPending || HandlerScope.IsActive)
+        {
+            return default;
+        }
+
+        return new ValueTask(_events.RaisePendingAsync());
+    }
+
+    private async ValueTask<TimeSpan> GetBreakDurationAsync(int halfOpenAttempts, int failureCount, ResilienceContext context)
+    {
+        if (_breakDurationGenerator is null)
+        {
+            return _breakDuration;
+        }
+
+        try
+        {
+            var generated = await _breakDurationGenerator(new BreakDurationGeneratorArguments(1.0, failureCount, context, halfOpenAttempts)).ConfigureAwait(false);
+            return generated < TimeSpan.Zero ? TimeSpan.Zero : generated > NygardBreakerConstants.MaxBreakDuration ? NygardBreakerConstants.MaxBreakDuration : generated;
+        }
+        catch (Exception e)
+        {
+            _events.ReportObserverFailure(nameof(NygardBreakerStrategyOptions<TResult>.BreakDurationGenerator), e, context);
+            return _breakDuration;
+        }
+    }
+
+    private ExecutionRejectedException CreateRejection(in Admission admission) =>
+        admission.Kind == AdmissionKind.RejectedIsolated ? CreateIsolatedCircuitException() : CreateBrokenCircuitException(admission.RetryAfter);
+
+    private BrokenCircuitException CreateBrokenCircuitException(TimeSpan retryAfter)
+    {
+        var exception = new BrokenCircuitException(_brokenMessage, retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter);
+        _telemetry.SetTelemetrySource(exception);
+        return exception;
+    }
+
+    private IsolatedCircuitException CreateIsolatedCircuitException()
+    {
+        var exception = new IsolatedCircuitException(_isolatedMessage);
+        _telemetry.SetTelemetrySource(exception);
+        return exception;
+    }
+}

@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Running;
+using Nygard.Resilience.Benchmarks;
+
+if (args.Length > 0 && args[0] == "throughput")
+{
+    ThroughputHarness.Run(args);
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(ClosedSuccessBenchmarks).Assembly).Run(args);
