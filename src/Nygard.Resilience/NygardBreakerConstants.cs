@@ -15,6 +15,10 @@ internal static class NygardBreakerConstants
 
     public const string OnObserverFailed = "OnNygardBreakerObserverFailed";
 
+    public const string OnStoreUnavailable = "OnNygardBreakerStoreUnavailable";
+
+    public const string OnStoreRestored = "OnNygardBreakerStoreRestored";
+
     public static readonly TimeSpan DefaultBreakDuration = TimeSpan.FromSeconds(60);
 
     public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromDays(1);

@@ -12,4 +12,14 @@ public interface INygardBreakerStateObserver
     /// <param name="previous">The snapshot before the change.</param>
     /// <param name="current">The snapshot after the change.</param>
     void OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current);
+
+    /// <summary>
+    /// Called when a remote store loses or regains its backend. While it is unavailable the store keeps answering
+    /// calls as its options say (for example with a local breaker); the caller's outcome never depends on it.
+    /// </summary>
+    /// <param name="isAvailable">Whether the backend is reachable again.</param>
+    /// <param name="exception">What made it unavailable, if known.</param>
+    void OnStoreAvailabilityChanged(bool isAvailable, Exception? exception)
+    {
+    }
 }

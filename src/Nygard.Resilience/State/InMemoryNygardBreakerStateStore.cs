@@ -11,7 +11,7 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
 {
     private readonly object _gate = new();
     private volatile NygardBreakerSnapshot _current = NygardBreakerSnapshot.Initial;
-    private INygardBreakerStateObserver[] _observers = [];
+    private readonly NygardBreakerStateObservers _observers = new();
 
     /// <summary>
     /// Initializes a new instance of the <see cref="InMemoryNygardBreakerStateStore"/> class, closed and with no failures.
@@ -45,46 +45,12 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
             }
 
             _current = replacement;
-            foreach (var observer in _observers)
-            {
-                observer.OnChanged(previous, replacement);
-            }
+            _observers.NotifyChanged(previous, replacement);
         }
 
         return new ValueTask<bool>(true);
     }
 
     /// <inheritdoc/>
-    public IDisposable Subscribe(INygardBreakerStateObserver observer)
-    {
-        ArgumentNullException.ThrowIfNull(observer);
-
-        lock (_gate)
-        {
-            _observers = [.. _observers, observer];
-        }
-
-        return new Subscription(this, observer);
-    }
-
-    private void Unsubscribe(INygardBreakerStateObserver observer)
-    {
-        lock (_gate)
-        {
-            _observers = Array.FindAll(_observers, o => !ReferenceEquals(o, observer));
-        }
-    }
-
-    private sealed class Subscription(InMemoryNygardBreakerStateStore store, INygardBreakerStateObserver observer) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                store.Unsubscribe(observer);
-            }
-        }
-    }
+    public IDisposable Subscribe(INygardBreakerStateObserver observer) => _observers.Add(observer);
 }

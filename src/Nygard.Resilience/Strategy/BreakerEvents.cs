@@ -17,6 +17,8 @@ internal sealed class BreakerEvents<TResult>
     private static readonly ResilienceEvent ClosedEvent = new(ResilienceEventSeverity.Information, NygardBreakerConstants.OnCircuitClosed);
     private static readonly ResilienceEvent HalfOpenedEvent = new(ResilienceEventSeverity.Warning, NygardBreakerConstants.OnCircuitHalfOpened);
     private static readonly ResilienceEvent ObserverFailedEvent = new(ResilienceEventSeverity.Warning, NygardBreakerConstants.OnObserverFailed);
+    private static readonly ResilienceEvent StoreUnavailableEvent = new(ResilienceEventSeverity.Error, NygardBreakerConstants.OnStoreUnavailable);
+    private static readonly ResilienceEvent StoreRestoredEvent = new(ResilienceEventSeverity.Information, NygardBreakerConstants.OnStoreRestored);
 
     private readonly ConcurrentQueue<PendingTransition<TResult>> _pending = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -103,6 +105,19 @@ internal sealed class BreakerEvents<TResult>
 
     public void ReportObserverFailure(string observer, Exception exception, ResilienceContext context) =>
         _telemetry.Report(ObserverFailedEvent, context, Outcome.FromException<TResult>(exception), new NygardBreakerObserverFailedArguments(observer, exception));
+
+    public void ReportStoreAvailability(bool isAvailable, Exception? error)
+    {
+        var context = ResilienceContextPool.Shared.Get();
+        try
+        {
+            _telemetry.Report(isAvailable ? StoreRestoredEvent : StoreUnavailableEvent, context, new NygardBreakerStoreAvailabilityArguments(isAvailable, error));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
 
     private void ReportObserverFailure(INygardBreakerListener listener, string method, Exception exception, ResilienceContext context) =>
         ReportObserverFailure($"{listener.GetType().Name}.{method}", exception, context);

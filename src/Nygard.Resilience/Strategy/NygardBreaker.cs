@@ -165,6 +165,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         Interlocked.Exchange(ref _nextTransition, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
+    void INygardBreakerStateObserver.OnStoreAvailabilityChanged(bool isAvailable, Exception? exception) =>
+        _events.ReportStoreAvailability(isAvailable, exception);
+
     public async ValueTask ApplyManualAsync(ManualCommand command, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);

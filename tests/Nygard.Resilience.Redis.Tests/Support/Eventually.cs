@@ -1,0 +1,19 @@
+namespace Nygard.Resilience.Redis.Tests.Support;
+
+/// <summary>Waits for something that another instance or Redis makes true asynchronously (pub/sub, refresh), with a deadline.</summary>
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, string what, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
