@@ -1,3 +1,4 @@
+using Nygard.Resilience.Testing;
 using System.Diagnostics;
 using Nygard.Resilience.Redis.Tests.Support;
 using Polly.CircuitBreaker;

@@ -1,3 +1,4 @@
+using Nygard.Resilience.Testing;
 using System.Diagnostics;
 using Nygard.Resilience.Redis.Tests.Support;
 using Polly.CircuitBreaker;
@@ -38,7 +39,9 @@ public class OutageTests
         await Eventually.TrueAsync(() => !a.Store.IsAvailable, "a notices the outage");
         await load.CancelAsync();
         Assert.True(await healthyCalls > 0);
-        Assert.True(slowest < TimeSpan.FromSeconds(1), $"a call waited {slowest} on the dead server");
+        // Bounded by OperationTimeout (250 ms) plus scheduling on a busy machine; a store that waited on the dead
+        // server would hold calls for the client's own timeouts and reconnects, many seconds.
+        Assert.True(slowest < TimeSpan.FromSeconds(2), $"a call waited {slowest} on the dead server");
 
         // The dependency fails while Redis is down: the local breaker still trips.
         for (var i = 0; i < 3; i++)

@@ -1,3 +1,4 @@
+using Nygard.Resilience.Testing;
 using Nygard.Resilience;
 using Polly;
 using Polly.CircuitBreaker;

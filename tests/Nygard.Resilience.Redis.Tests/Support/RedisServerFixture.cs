@@ -1,3 +1,4 @@
+using Nygard.Resilience.Testing;
 namespace Nygard.Resilience.Redis.Tests.Support;
 
 /// <summary>One Redis server for a test class; tests use distinct keys. Absent when redis-server is not installed.</summary>

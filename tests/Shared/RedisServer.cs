@@ -4,9 +4,12 @@ using System.Net.Sockets;
 using System.Text;
 using StackExchange.Redis;
 
-namespace Nygard.Resilience.Redis.Tests.Support;
+namespace Nygard.Resilience.Testing;
 
-/// <summary>A real redis-server from PATH on a free loopback port, without persistence; stopped when disposed.</summary>
+/// <summary>
+/// A real redis-server from PATH on a free loopback port, without persistence; stopped when disposed.
+/// Shared (linked) by the Redis tests and the benchmarks.
+/// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private Process? _process;
