@@ -24,14 +24,8 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
         "IL2026:Members annotated with 'RequiresUnreferencedCodeAttribute' require dynamic access otherwise can break functionality when trimming application code",
         Justification = "All options members are preserved by DynamicDependency.")]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(NygardBreakerStrategyOptions))]
-    public static ResiliencePipelineBuilder AddNygardBreaker(this ResiliencePipelineBuilder builder, NygardBreakerStrategyOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(options);
-
-        options.StateProvider?.Claim(options);
-        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy(new NygardBreaker<object>(options, context.TimeProvider, context.Telemetry)), options);
-    }
+    public static ResiliencePipelineBuilder AddNygardBreaker(this ResiliencePipelineBuilder builder, NygardBreakerStrategyOptions options) =>
+        builder.AddNygardBreaker(options, owner: options, store: null);
 
     /// <summary>
     /// Adds a consecutive-failure circuit breaker to the builder.
@@ -49,13 +43,46 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
         Justification = "All options members are preserved by DynamicallyAccessedMembers.")]
     public static ResiliencePipelineBuilder<TResult> AddNygardBreaker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
         this ResiliencePipelineBuilder<TResult> builder,
-        NygardBreakerStrategyOptions<TResult> options)
+        NygardBreakerStrategyOptions<TResult> options) =>
+        builder.AddNygardBreaker(options, owner: options, store: null);
+
+    /// <summary>
+    /// Adds a breaker whose state provider is claimed by <paramref name="owner"/> and whose state lives in
+    /// <paramref name="store"/> (when given): a breaker rebuilt on an options reload keeps both.
+    /// </summary>
+    [UnconditionalSuppressMessage(
+        "Trimming",
+        "IL2026:Members annotated with 'RequiresUnreferencedCodeAttribute' require dynamic access otherwise can break functionality when trimming application code",
+        Justification = "All options members are preserved by DynamicDependency.")]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(NygardBreakerStrategyOptions))]
+    internal static ResiliencePipelineBuilder AddNygardBreaker(this ResiliencePipelineBuilder builder, NygardBreakerStrategyOptions options, object owner, INygardBreakerStateStore? store)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
 
-        options.StateProvider?.Claim(options);
-        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy<TResult>(new NygardBreaker<TResult>(options, context.TimeProvider, context.Telemetry)), options);
+        options.StateProvider?.Claim(owner);
+        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy(new NygardBreaker<object>(options, context.TimeProvider, context.Telemetry, store)), options);
+    }
+
+    /// <summary>
+    /// Adds a breaker whose state provider is claimed by <paramref name="owner"/> and whose state lives in
+    /// <paramref name="store"/> (when given): a breaker rebuilt on an options reload keeps both.
+    /// </summary>
+    [UnconditionalSuppressMessage(
+        "Trimming",
+        "IL2026:Members annotated with 'RequiresUnreferencedCodeAttribute' require dynamic access otherwise can break functionality when trimming application code",
+        Justification = "All options members are preserved by DynamicallyAccessedMembers.")]
+    internal static ResiliencePipelineBuilder<TResult> AddNygardBreaker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
+        this ResiliencePipelineBuilder<TResult> builder,
+        NygardBreakerStrategyOptions<TResult> options,
+        object owner,
+        INygardBreakerStateStore? store)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+
+        options.StateProvider?.Claim(owner);
+        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy<TResult>(new NygardBreaker<TResult>(options, context.TimeProvider, context.Telemetry, store)), options);
     }
 
     /// <summary>

@@ -31,9 +31,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly NygardBreakerStateProvider? _stateProvider;
     private TaskCompletionSource _nextTransition = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry)
+    public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, INygardBreakerStateStore? store = null)
     {
-        _store = options.StateStore ?? new InMemoryNygardBreakerStateStore();
+        _store = store ?? options.StateStore ?? new InMemoryNygardBreakerStateStore();
         _inMemoryStore = _store as InMemoryNygardBreakerStateStore;
         _policy = new BreakerPolicy(options.FailureThreshold, options.HalfOpenPermits, options.SuccessThreshold, options.BreakDuration);
         _breakDuration = options.BreakDuration;

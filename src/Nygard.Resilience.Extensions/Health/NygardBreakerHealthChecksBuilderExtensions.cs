@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Nygard.Resilience.Health;
+using Nygard.Resilience.Registry;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Reports the breakers built through dependency injection as a health check.
+/// </summary>
+public static class NygardBreakerHealthChecksBuilderExtensions
+{
+    /// <summary>
+    /// Adds a health check over every breaker built through <c>AddNygardBreaker(context)</c>: Healthy while all are
+    /// closed, <paramref name="failureStatus"/> while any is not. The result's data holds each breaker's state under
+    /// its pipeline, instance and strategy name (<c>pipeline/strategy</c> or <c>pipeline/instance/strategy</c>).
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The health check's name.</param>
+    /// <param name="failureStatus">The status reported while any breaker is not closed.</param>
+    /// <param name="tags">The health check's tags.</param>
+    /// <returns>The same builder.</returns>
+    public static IHealthChecksBuilder AddNygardBreakers(
+        this IHealthChecksBuilder builder,
+        string name = "nygard-breakers",
+        HealthStatus failureStatus = HealthStatus.Degraded,
+        IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        builder.Services.TryAddSingleton(static sp => new NygardBreakerRegistry(sp));
+        return builder.Add(new HealthCheckRegistration(name, static sp => new NygardBreakerHealthCheck(NygardBreakerRegistry.For(sp)), failureStatus, tags));
+    }
+}

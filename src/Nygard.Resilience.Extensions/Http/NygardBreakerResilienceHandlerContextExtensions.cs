@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Http.Resilience;
+using Nygard.Resilience;
+using Nygard.Resilience.Registry;
+
+namespace Polly;
+
+/// <summary>
+/// Adds the consecutive-failure circuit breaker to <c>HttpClient</c> resilience handlers (<c>AddResilienceHandler</c>).
+/// </summary>
+public static class NygardBreakerResilienceHandlerContextExtensions
+{
+    /// <summary>
+    /// Adds a breaker whose options are the named <see cref="HttpNygardBreakerStrategyOptions"/> from
+    /// <c>IOptionsMonitor</c>, with reloads enabled and state that survives a reload. When the handler selects
+    /// pipelines by authority (<c>SelectPipelineByAuthority()</c>) each authority gets a breaker of its own.
+    /// </summary>
+    /// <param name="builder">The handler's pipeline builder.</param>
+    /// <param name="context">The handler's context.</param>
+    /// <param name="optionsName">The options' name; defaults to the handler pipeline's name.</param>
+    /// <returns>The same builder.</returns>
+    public static ResiliencePipelineBuilder<HttpResponseMessage> AddNygardBreaker(
+        this ResiliencePipelineBuilder<HttpResponseMessage> builder,
+        ResilienceHandlerContext context,
+        string? optionsName = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(context);
+
+        var name = optionsName ?? context.BuilderName;
+        context.EnableReloads<HttpNygardBreakerStrategyOptions>(name);
+        var options = context.GetOptions<HttpNygardBreakerStrategyOptions>(name);
+        var entry = NygardBreakerRegistration.Register(builder, context.ServiceProvider, options, context.BuilderName, context.InstanceName);
+        return builder.AddNygardBreaker(options, owner: entry, store: entry.Store);
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Polly;
+using Polly.Registry;
+
+namespace Nygard.Resilience.Extensions.Tests;
+
+public class HealthAndMetricsTests
+{
+    [Fact]
+    public async Task Health_IsHealthyWhileClosed_AndDegradedNamingTheBreakerWhileOpen()
+    {
+        await using var services = Build(HealthStatus.Degraded);
+        var health = services.GetRequiredService<HealthCheckService>();
+        var pipelines = services.GetRequiredService<ResiliencePipelineProvider<string>>();
+        await pipelines.GetPipeline("payments").ExecuteAsync(_ => default);
+        await pipelines.GetPipeline("orders").ExecuteAsync(_ => default);
+
+        var healthy = await health.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, healthy.Status);
+        Assert.Equal("Closed (failures 0)", healthy.Entries["nygard-breakers"].Data["orders/NygardBreaker"]);
+
+        await ReloadTests.FailAsync(pipelines.GetPipeline("orders"));
+
+        var degraded = await health.CheckHealthAsync();
+        var entry = degraded.Entries["nygard-breakers"];
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains("orders/NygardBreaker is Open", entry.Description, StringComparison.Ordinal);
+        Assert.StartsWith("Open (failures 1, retry after", (string)entry.Data["orders/NygardBreaker"], StringComparison.Ordinal);
+        Assert.Equal("Closed (failures 0)", entry.Data["payments/NygardBreaker"]);
+    }
+
+    [Fact]
+    public async Task Health_ReportsTheChosenFailureStatus()
+    {
+        await using var services = Build(HealthStatus.Unhealthy);
+        var pipelines = services.GetRequiredService<ResiliencePipelineProvider<string>>();
+
+        await ReloadTests.FailAsync(pipelines.GetPipeline("orders"));
+
+        Assert.Equal(HealthStatus.Unhealthy, (await services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status);
+    }
+
+    [Fact]
+    public async Task Gauges_FollowTheStateAndTheFailureCount_WithPollysTags()
+    {
+        // Other tests build breakers (and meters named Nygard.Resilience) in parallel: collect this provider's gauges.
+        var key = $"metrics-{Guid.NewGuid():N}";
+        await using var services = Build(HealthStatus.Degraded, key);
+        var pipeline = services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(key);
+        var metrics = Registry.NygardBreakerRegistry.For(services).Metrics;
+        using var state = new MetricCollector<int>(metrics.State);
+        using var failures = new MetricCollector<int>(metrics.FailureCount);
+        Assert.Equal(("Nygard.Resilience", "nygard.breaker.state", "nygard.breaker.failure_count"), (metrics.State.Meter.Name, metrics.State.Name, metrics.FailureCount.Name));
+        await pipeline.ExecuteAsync(_ => default);
+
+        state.RecordObservableInstruments();
+        var closed = state.GetMeasurementSnapshot().Last(m => Equals(m.Tags["pipeline.name"], key));
+        Assert.Equal(0, closed.Value);
+        Assert.Equal("NygardBreaker", closed.Tags["strategy.name"]);
+        Assert.True(closed.Tags.ContainsKey("pipeline.instance"));
+
+        await ReloadTests.FailAsync(pipeline);
+
+        state.RecordObservableInstruments();
+        failures.RecordObservableInstruments();
+        Assert.Equal(1, state.GetMeasurementSnapshot().Last(m => Equals(m.Tags["pipeline.name"], key)).Value);
+        Assert.Equal(1, failures.GetMeasurementSnapshot().Last(m => Equals(m.Tags["pipeline.name"], key)).Value);
+    }
+
+    [Fact]
+    public async Task PollysEventCounter_CarriesTheBreakersTransitions()
+    {
+        var key = $"events-{Guid.NewGuid():N}";
+        using var events = new MetricCollector<int>(null, "Polly", "resilience.polly.strategy.events");
+        await using var services = Build(HealthStatus.Degraded, key);
+        var pipeline = services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(key);
+
+        await ReloadTests.FailAsync(pipeline);
+
+        var opened = Assert.Single(events.GetMeasurementSnapshot(), m => Equals(m.Tags["event.name"], "OnCircuitOpened") && Equals(m.Tags["pipeline.name"], key));
+        Assert.Equal("NygardBreaker", opened.Tags["strategy.name"]);
+        Assert.Equal("Error", opened.Tags["event.severity"]);
+    }
+
+    private static ServiceProvider Build(HealthStatus failureStatus, string key = "orders")
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddHealthChecks().AddNygardBreakers(failureStatus: failureStatus);
+        services.Configure<NygardBreakerStrategyOptions>(key, o => o.FailureThreshold = 1);
+        services.AddResiliencePipeline(key, (builder, context) => builder.AddNygardBreaker(context));
+        services.AddResiliencePipeline("payments", (builder, context) => builder.AddNygardBreaker(context));
+        return services.BuildServiceProvider();
+    }
+}
