@@ -19,11 +19,6 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ValidationException">The options are invalid; the message names the option.</exception>
     /// <exception cref="InvalidOperationException">The options' state provider is already attached to another breaker.</exception>
-    [UnconditionalSuppressMessage(
-        "Trimming",
-        "IL2026:Members annotated with 'RequiresUnreferencedCodeAttribute' require dynamic access otherwise can break functionality when trimming application code",
-        Justification = "All options members are preserved by DynamicDependency.")]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(NygardBreakerStrategyOptions))]
     public static ResiliencePipelineBuilder AddNygardBreaker(this ResiliencePipelineBuilder builder, NygardBreakerStrategyOptions options) =>
         builder.AddNygardBreaker(options, owner: options, store: null);
 
@@ -37,10 +32,6 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ValidationException">The options are invalid; the message names the option.</exception>
     /// <exception cref="InvalidOperationException">The options' state provider is already attached to another breaker.</exception>
-    [UnconditionalSuppressMessage(
-        "Trimming",
-        "IL2026:Members annotated with 'RequiresUnreferencedCodeAttribute' require dynamic access otherwise can break functionality when trimming application code",
-        Justification = "All options members are preserved by DynamicallyAccessedMembers.")]
     public static ResiliencePipelineBuilder<TResult> AddNygardBreaker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
         this ResiliencePipelineBuilder<TResult> builder,
         NygardBreakerStrategyOptions<TResult> options) =>

@@ -66,6 +66,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>Gets a value indicating whether calls may take the clean path: default predicate and no listeners.</summary>
+    public bool CleanPathEligible => _cleanPathEligible;
+
     public NygardBreakerSnapshot Snapshot => _inMemoryStore is not null ? _inMemoryStore.Current : _store.Current;
 
     public Task NextTransition => Volatile.Read(ref _nextTransition).Task;
@@ -232,7 +235,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         return await CompleteAsync(pending, ticket, context, convert).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
-    private async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(
+    internal async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(
         ValueTask<Outcome<TCall>> pending,
         CallTicket ticket,
         ResilienceContext context,
@@ -284,7 +287,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private static bool IsCancelledByCaller(Exception? exception, ResilienceContext context) =>
         exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
 
-    private async ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(ResilienceContext context, CallTicket ticket, Exception exception)
+    internal async ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(ResilienceContext context, CallTicket ticket, Exception exception)
     {
         await RecordThrownAsync(context, ticket, exception).ConfigureAwait(context.ContinueOnCapturedContext);
         System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);

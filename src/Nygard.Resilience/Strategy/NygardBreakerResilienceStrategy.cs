@@ -1,4 +1,6 @@
+using Nygard.Resilience.StateMachine;
 using Polly;
+using Polly.CircuitBreaker;
 
 namespace Nygard.Resilience.Strategy;
 
@@ -14,6 +16,40 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
     protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
-        TState state) =>
-        breaker.ExecuteAsync(callback, context, state, ObjectOutcome<TResult>.Convert);
+        TState state)
+    {
+        // The clean path again, inlined: calling into the breaker's shared generic code costs Polly's generic virtual
+        // dispatch a few nanoseconds more, measurable against the empty pipeline (ClosedSuccessBenchmarks).
+        if (breaker.CleanPathEligible)
+        {
+            var snapshot = breaker.Snapshot;
+            if (snapshot.State == CircuitState.Closed)
+            {
+                ValueTask<Outcome<TResult>> pending;
+                try
+                {
+                    pending = callback(context, state);
+                }
+                catch (Exception e)
+                {
+                    return breaker.RecordThrownAndRethrowAsync<TResult>(context, new CallTicket(snapshot.Generation, null), e);
+                }
+
+                if (pending.IsCompletedSuccessfully)
+                {
+                    var outcome = pending.Result;
+                    if (outcome.Exception is null && breaker.Snapshot.FailureCount == 0)
+                    {
+                        return new ValueTask<Outcome<TResult>>(outcome);
+                    }
+
+                    return breaker.CompleteAsync(new ValueTask<Outcome<TResult>>(outcome), new CallTicket(snapshot.Generation, null), context, ObjectOutcome<TResult>.Convert);
+                }
+
+                return breaker.CompleteAsync(pending, new CallTicket(snapshot.Generation, null), context, ObjectOutcome<TResult>.Convert);
+            }
+        }
+
+        return breaker.ExecuteAsync(callback, context, state, ObjectOutcome<TResult>.Convert);
+    }
 }
