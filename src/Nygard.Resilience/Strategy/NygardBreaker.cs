@@ -125,6 +125,16 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             }
         }
 
+        return ExecuteUncleanAsync(callback, context, state, convert);
+    }
+
+    /// <summary>Runs a call that did not take the clean path: rejected at once while open, otherwise the full path.</summary>
+    public ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
+        ResilienceContext context,
+        TState state,
+        Func<Outcome<TCall>, Outcome<TResult>> convert)
+    {
         // The rejection path: open with the break still running (or isolated), no listeners. Nothing changes,
         // so the call is answered synchronously without the admission loop.
         if (!_events.HasListeners)

@@ -50,6 +50,6 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
             }
         }
 
-        return breaker.ExecuteAsync(callback, context, state, ObjectOutcome<TResult>.Convert);
+        return breaker.ExecuteUncleanAsync(callback, context, state, ObjectOutcome<TResult>.Convert);
     }
 }
