@@ -29,7 +29,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly IDisposable _subscription;
     private readonly IDisposable? _manualControlRegistration;
     private readonly NygardBreakerStateProvider? _stateProvider;
-    private TaskCompletionSource _nextTransition = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _nextTransition;
 
     public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, INygardBreakerStateStore? store = null)
     {
@@ -71,7 +71,21 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 
     public NygardBreakerSnapshot Snapshot => _inMemoryStore is not null ? _inMemoryStore.Current : _store.Current;
 
-    public Task NextTransition => Volatile.Read(ref _nextTransition).Task;
+    /// <summary>Gets a task that completes at the next transition; created only when someone waits for one.</summary>
+    public Task NextTransition
+    {
+        get
+        {
+            var next = Volatile.Read(ref _nextTransition);
+            if (next is null)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                next = Interlocked.CompareExchange(ref _nextTransition, created, null) ?? created;
+            }
+
+            return next.Task;
+        }
+    }
 
     public DateTimeOffset GetUtcNow() => _store.GetUtcNow(TimeProvider);
 
@@ -175,7 +189,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             _events.RaisePendingInBackground();
         }
 
-        Interlocked.Exchange(ref _nextTransition, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Interlocked.Exchange(ref _nextTransition, null)?.TrySetResult();
     }
 
     void INygardBreakerStateObserver.OnStoreAvailabilityChanged(bool isAvailable, Exception? exception) =>
