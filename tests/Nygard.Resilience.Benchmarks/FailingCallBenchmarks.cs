@@ -7,31 +7,21 @@ namespace Nygard.Resilience.Benchmarks;
 [MemoryDiagnoser]
 public class FailingCallBenchmarks
 {
-    private static readonly InvalidOperationException Failure = new("dependency failed");
-
     private readonly ResiliencePipeline _empty = ResiliencePipeline.Empty;
     private readonly ResiliencePipeline _nygard = Pipelines.Nygard(int.MaxValue);
     private readonly ResiliencePipeline _pollyV8 = Pipelines.PollyV8(int.MaxValue);
     private readonly Polly.CircuitBreaker.AsyncCircuitBreakerPolicy _pollyV7 = Pipelines.PollyV7Async(int.MaxValue);
 
     [Benchmark(Baseline = true)]
-    public ValueTask<Outcome<int>> Empty() => Fail(_empty);
+    public ValueTask<Outcome<int>> Empty() => OutcomeCalls.FailAsync(_empty);
 
     [Benchmark]
-    public ValueTask<Outcome<int>> Nygard() => Fail(_nygard);
+    public ValueTask<Outcome<int>> Nygard() => OutcomeCalls.FailAsync(_nygard);
 
     [Benchmark]
-    public ValueTask<Outcome<int>> PollyV8() => Fail(_pollyV8);
+    public ValueTask<Outcome<int>> PollyV8() => OutcomeCalls.FailAsync(_pollyV8);
 
     /// <summary>Polly v7 has no outcome API: its failure is a throw (of a fresh exception), captured.</summary>
     [Benchmark]
     public Task<PolicyResult> PollyV7() => _pollyV7.ExecuteAndCaptureAsync(static () => Task.FromException(new InvalidOperationException()));
-
-    private static async ValueTask<Outcome<int>> Fail(ResiliencePipeline pipeline)
-    {
-        var context = ResilienceContextPool.Shared.Get();
-        var outcome = await pipeline.ExecuteOutcomeAsync(static (_, _) => Outcome.FromExceptionAsValueTask<int>(Failure), context, 0);
-        ResilienceContextPool.Shared.Return(context);
-        return outcome;
-    }
 }

@@ -12,8 +12,6 @@ namespace Nygard.Resilience.Benchmarks;
 [MemoryDiagnoser]
 public class HalfOpenCycleBenchmarks
 {
-    private static readonly InvalidOperationException Failure = new("dependency failed");
-
     private readonly FakeTimeProvider _time = new();
     private ResiliencePipeline _empty = null!;
     private ResiliencePipeline _nygard = null!;
@@ -33,9 +31,9 @@ public class HalfOpenCycleBenchmarks
     [Benchmark(Baseline = true)]
     public async Task Empty()
     {
-        await Fail(_empty);
-        await Fail(_empty);
-        await Succeed(_empty);
+        await OutcomeCalls.FailAsync(_empty);
+        await OutcomeCalls.FailAsync(_empty);
+        await OutcomeCalls.SucceedAsync(_empty);
     }
 
     [Benchmark]
@@ -56,29 +54,13 @@ public class HalfOpenCycleBenchmarks
 
     private async Task Cycle(ResiliencePipeline pipeline)
     {
-        await Fail(pipeline);
-        await Fail(pipeline);
+        await OutcomeCalls.FailAsync(pipeline);
+        await OutcomeCalls.FailAsync(pipeline);
         _time.Advance(Pipelines.ShortBreak);
-        var probe = await Succeed(pipeline);
+        var probe = await OutcomeCalls.SucceedAsync(pipeline);
         if (probe.Exception is not null)
         {
             throw new InvalidOperationException("the probe was not admitted", probe.Exception);
         }
-    }
-
-    private static async ValueTask<Outcome<int>> Fail(ResiliencePipeline pipeline)
-    {
-        var context = ResilienceContextPool.Shared.Get();
-        var outcome = await pipeline.ExecuteOutcomeAsync(static (_, _) => Outcome.FromExceptionAsValueTask<int>(Failure), context, 0);
-        ResilienceContextPool.Shared.Return(context);
-        return outcome;
-    }
-
-    private static async ValueTask<Outcome<int>> Succeed(ResiliencePipeline pipeline)
-    {
-        var context = ResilienceContextPool.Shared.Get();
-        var outcome = await pipeline.ExecuteOutcomeAsync(static (_, _) => Outcome.FromResultAsValueTask(1), context, 0);
-        ResilienceContextPool.Shared.Return(context);
-        return outcome;
     }
 }

@@ -17,8 +17,6 @@ namespace Nygard.Resilience.Benchmarks;
 [CategoriesColumn]
 public class RedisStoreBenchmarks
 {
-    private static readonly InvalidOperationException Failure = new("dependency failed");
-
     private RedisServer _server = null!;
     private ConnectionMultiplexer _connection = null!;
     private RedisNygardBreakerStateStore[] _stores = [];
@@ -56,8 +54,8 @@ public class RedisStoreBenchmarks
         _redisTripping = Build(_stores[2], 1, _redisControl);
         _memoryOpen = Build(null, 1);
         _redisOpen = Build(_stores[3], 1);
-        Fail(_memoryOpen).AsTask().GetAwaiter().GetResult();
-        Fail(_redisOpen).AsTask().GetAwaiter().GetResult();
+        OutcomeCalls.FailAsync(_memoryOpen).AsTask().GetAwaiter().GetResult();
+        OutcomeCalls.FailAsync(_redisOpen).AsTask().GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -79,28 +77,28 @@ public class RedisStoreBenchmarks
     public void Redis_ClosedSuccess() => _redisClosed.Execute(static () => { });
 
     [Benchmark(Baseline = true), BenchmarkCategory("open rejection")]
-    public ValueTask<Outcome<int>> InMemory_OpenRejection() => Succeed(_memoryOpen);
+    public ValueTask<Outcome<int>> InMemory_OpenRejection() => OutcomeCalls.SucceedAsync(_memoryOpen);
 
     [Benchmark, BenchmarkCategory("open rejection")]
-    public ValueTask<Outcome<int>> Redis_OpenRejection() => Succeed(_redisOpen);
+    public ValueTask<Outcome<int>> Redis_OpenRejection() => OutcomeCalls.SucceedAsync(_redisOpen);
 
     [Benchmark(Baseline = true), BenchmarkCategory("counted failure")]
-    public ValueTask<Outcome<int>> InMemory_Failure() => Fail(_memoryCounting);
+    public ValueTask<Outcome<int>> InMemory_Failure() => OutcomeCalls.FailAsync(_memoryCounting);
 
     [Benchmark, BenchmarkCategory("counted failure")]
-    public ValueTask<Outcome<int>> Redis_Failure() => Fail(_redisCounting);
+    public ValueTask<Outcome<int>> Redis_Failure() => OutcomeCalls.FailAsync(_redisCounting);
 
     [Benchmark(Baseline = true), BenchmarkCategory("trip and close")]
     public async Task InMemory_TripAndClose()
     {
-        await Fail(_memoryTripping);
+        await OutcomeCalls.FailAsync(_memoryTripping);
         await _memoryControl.CloseAsync();
     }
 
     [Benchmark, BenchmarkCategory("trip and close")]
     public async Task Redis_TripAndClose()
     {
-        await Fail(_redisTripping);
+        await OutcomeCalls.FailAsync(_redisTripping);
         await _redisControl.CloseAsync();
     }
 
@@ -108,20 +106,4 @@ public class RedisStoreBenchmarks
         new ResiliencePipelineBuilder()
             .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = threshold, BreakDuration = TimeSpan.FromHours(1), StateStore = store, ManualControl = control })
             .Build();
-
-    private static async ValueTask<Outcome<int>> Fail(ResiliencePipeline pipeline)
-    {
-        var context = ResilienceContextPool.Shared.Get();
-        var outcome = await pipeline.ExecuteOutcomeAsync(static (_, _) => Outcome.FromExceptionAsValueTask<int>(Failure), context, 0);
-        ResilienceContextPool.Shared.Return(context);
-        return outcome;
-    }
-
-    private static async ValueTask<Outcome<int>> Succeed(ResiliencePipeline pipeline)
-    {
-        var context = ResilienceContextPool.Shared.Get();
-        var outcome = await pipeline.ExecuteOutcomeAsync(static (_, _) => Outcome.FromResultAsValueTask(1), context, 0);
-        ResilienceContextPool.Shared.Return(context);
-        return outcome;
-    }
 }
