@@ -1,3 +1,5 @@
+using Nygard.Resilience.StateMachine;
+
 namespace Nygard.Resilience.Registry;
 
 /// <summary>
@@ -21,17 +23,5 @@ internal sealed class NygardBreakerEntry(NygardBreakerIdentity identity, INygard
     public NygardBreakerSnapshot Snapshot => Store.Current;
 
     /// <summary>Gets the time left until the break ends, or <see langword="null"/> unless open.</summary>
-    public TimeSpan? RetryAfter
-    {
-        get
-        {
-            if (Snapshot is not { State: Polly.CircuitBreaker.CircuitState.Open, OpenUntil: { } openUntil })
-            {
-                return null;
-            }
-
-            var left = openUntil - Store.GetUtcNow(TimeProvider);
-            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-        }
-    }
+    public TimeSpan? RetryAfter => BreakerStateMachine.RetryAfter(Snapshot, Store.GetUtcNow(TimeProvider));
 }

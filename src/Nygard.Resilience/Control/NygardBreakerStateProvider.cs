@@ -1,3 +1,4 @@
+using Nygard.Resilience.StateMachine;
 using Nygard.Resilience.Strategy;
 using Polly.CircuitBreaker;
 
@@ -43,20 +44,7 @@ public sealed class NygardBreakerStateProvider
     }
 
     /// <summary>Gets the time left until the break ends (never negative), or <see langword="null"/> unless the breaker is open.</summary>
-    public TimeSpan? RetryAfter
-    {
-        get
-        {
-            var breaker = Volatile.Read(ref _breaker);
-            if (breaker is null || breaker.Snapshot is not { State: CircuitState.Open, OpenUntil: { } openUntil })
-            {
-                return null;
-            }
-
-            var left = openUntil - breaker.GetUtcNow();
-            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-        }
-    }
+    public TimeSpan? RetryAfter => Volatile.Read(ref _breaker) is { } breaker ? BreakerStateMachine.RetryAfter(breaker.Snapshot, breaker.GetUtcNow()) : null;
 
     private NygardBreakerSnapshot Snapshot => Volatile.Read(ref _breaker)?.Snapshot ?? NygardBreakerSnapshot.Initial;
 
@@ -80,13 +68,7 @@ public sealed class NygardBreakerStateProvider
                 continue;
             }
 
-            if (snapshot is not { State: CircuitState.Open, OpenUntil: { } openUntil })
-            {
-                return;
-            }
-
-            var left = openUntil - breaker.GetUtcNow();
-            if (left <= TimeSpan.Zero)
+            if (BreakerStateMachine.RetryAfter(snapshot, breaker.GetUtcNow()) is not { } left || left == TimeSpan.Zero)
             {
                 return;
             }

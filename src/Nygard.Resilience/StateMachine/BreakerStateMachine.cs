@@ -70,6 +70,18 @@ internal static class BreakerStateMachine
         };
     }
 
+    /// <summary>The time left until the break ends: never negative, and <see langword="null"/> unless the breaker is open.</summary>
+    public static TimeSpan? RetryAfter(NygardBreakerSnapshot snapshot, DateTimeOffset now)
+    {
+        if (snapshot is not { State: CircuitState.Open, OpenUntil: { } openUntil })
+        {
+            return null;
+        }
+
+        var left = openUntil - now;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
     /// <summary>
     /// Tells whether recording this outcome reads the clock: only opening the breaker and probes do, so the common
     /// closed-state failure below the threshold can skip it.

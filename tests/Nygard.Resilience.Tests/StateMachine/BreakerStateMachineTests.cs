@@ -274,4 +274,15 @@ public class BreakerStateMachineTests
 
         Assert.Equal(expected, BreakerStateMachine.RecordNeedsTime(snapshot, ticket, Enum.Parse<OutcomeKind>(outcome), Policy));
     }
+
+    [Fact]
+    public void RetryAfter_IsTheTimeLeftWhileOpen_NeverNegative_AndNullOtherwise()
+    {
+        var open = Snapshot(CircuitState.Open, openUntil: Now.AddSeconds(4));
+
+        Assert.Equal(TimeSpan.FromSeconds(4), BreakerStateMachine.RetryAfter(open, Now));
+        Assert.Equal(TimeSpan.Zero, BreakerStateMachine.RetryAfter(open, Now.AddMinutes(1)));
+        Assert.Null(BreakerStateMachine.RetryAfter(Snapshot(CircuitState.HalfOpen), Now));
+        Assert.Null(BreakerStateMachine.RetryAfter(Snapshot(CircuitState.Isolated), Now));
+    }
 }
