@@ -21,6 +21,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly TimeSpan _breakDuration;
     private readonly Func<BreakDurationGeneratorArguments, ValueTask<TimeSpan>>? _breakDurationGenerator;
     private readonly Func<CircuitBreakerPredicateArguments<TResult>, ValueTask<bool>> _shouldHandle;
+    private readonly bool _defaultPredicate;
     private readonly bool _cleanPathEligible;
     private readonly BreakerEvents<TResult> _events;
     private readonly ResilienceStrategyTelemetry _telemetry;
@@ -44,7 +45,8 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         _isolatedMessage = $"The circuit breaker '{name}' is isolated: it is held open manually until it is closed.";
         _telemetry = telemetry;
         _events = new BreakerEvents<TResult>(options, telemetry);
-        _cleanPathEligible = !_events.HasListeners && ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions);
+        _defaultPredicate = ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions);
+        _cleanPathEligible = _defaultPredicate && !_events.HasListeners;
         TimeProvider = timeProvider;
 
         _subscription = _store.Subscribe(this);
@@ -284,7 +286,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         {
             kind = OutcomeKind.Neutral;
         }
-        else if (ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions))
+        else if (_defaultPredicate)
         {
             kind = outcome.Exception is null or OperationCanceledException ? OutcomeKind.Success : OutcomeKind.Failure;
         }
