@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nygard.Resilience.StateMachine;
 using Polly;
 using Polly.CircuitBreaker;
@@ -71,6 +72,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     /// <summary>Gets a value indicating whether calls may take the clean path: default predicate and no listeners.</summary>
     public bool CleanPathEligible => _cleanPathEligible;
 
+    /// <summary>Gets the store that keeps this breaker's state.</summary>
+    public INygardBreakerStateStore Store => _store;
+
     public NygardBreakerSnapshot Snapshot => _inMemoryStore is not null ? _inMemoryStore.Current : _store.Current;
 
     /// <summary>Gets a task that completes at the next transition; created only when someone waits for one.</summary>
@@ -110,39 +114,56 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         Func<Outcome<TCall>, Outcome<TResult>> convert)
     {
         // The clean path: closed, default predicate, no listeners, a synchronous success and no failures to reset.
-        // It reads the snapshot twice and changes nothing.
-        if (_cleanPathEligible)
+        // It reads the snapshot twice and changes nothing; every other path is a call to a method that is not
+        // inlined, which keeps this method's stack frame (and the zeroing of it) small.
+        if (!_cleanPathEligible || Snapshot is not { State: CircuitState.Closed } snapshot)
         {
-            var snapshot = Snapshot;
-            if (snapshot.State == CircuitState.Closed)
-            {
-                ValueTask<Outcome<TCall>> pending;
-                try
-                {
-                    pending = callback(context, state);
-                }
-                catch (Exception e)
-                {
-                    return RecordThrownAndRethrowAsync<TCall>(context, new CallTicket(snapshot.Generation, null), e);
-                }
-
-                if (pending.IsCompletedSuccessfully)
-                {
-                    var outcome = pending.Result;
-                    if (outcome.Exception is null && Snapshot.FailureCount == 0)
-                    {
-                        return new ValueTask<Outcome<TCall>>(outcome);
-                    }
-
-                    return CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), new CallTicket(snapshot.Generation, null), context, convert);
-                }
-
-                return CompleteAsync(pending, new CallTicket(snapshot.Generation, null), context, convert);
-            }
+            return ExecuteUncleanAsync(callback, context, state, convert);
         }
 
-        return ExecuteUncleanAsync(callback, context, state, convert);
+        ValueTask<Outcome<TCall>> pending;
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch (Exception e)
+        {
+            return RecordThrownAndRethrowAsync<TCall>(context, snapshot.Generation, e);
+        }
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return CompleteClosedAsync(pending, context, snapshot.Generation, convert);
+        }
+
+        var outcome = pending.Result;
+        return outcome.Exception is null && Snapshot.FailureCount == 0
+            ? new ValueTask<Outcome<TCall>>(outcome)
+            : CompleteClosedAsync(outcome, context, snapshot.Generation, convert);
     }
+
+    /// <summary>Completes a call admitted while closed whose outcome is still pending.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal ValueTask<Outcome<TCall>> CompleteClosedAsync<TCall>(
+        ValueTask<Outcome<TCall>> pending,
+        ResilienceContext context,
+        long generation,
+        Func<Outcome<TCall>, Outcome<TResult>> convert) =>
+        CompleteAsync(pending, new CallTicket(generation, null), context, convert);
+
+    /// <summary>Completes a call admitted while closed whose outcome is known but not clean: a failure, or a count to reset.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal ValueTask<Outcome<TCall>> CompleteClosedAsync<TCall>(
+        Outcome<TCall> outcome,
+        ResilienceContext context,
+        long generation,
+        Func<Outcome<TCall>, Outcome<TResult>> convert) =>
+        CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), new CallTicket(generation, null), context, convert);
+
+    /// <summary>Records an exception thrown by a call admitted while closed, then rethrows it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(ResilienceContext context, long generation, Exception exception) =>
+        RecordThrownAndRethrowAsync<TCall>(context, new CallTicket(generation, null), exception);
 
     /// <summary>Runs a call that did not take the clean path: rejected at once while open, otherwise the full path.</summary>
     public ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(
