@@ -7,4 +7,4 @@ if (args.Length > 0 && args[0] == "throughput")
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(ClosedSuccessBenchmarks).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(ClosedSuccessBenchmarks).Assembly).Run(args, BenchmarkConfig.Create());
