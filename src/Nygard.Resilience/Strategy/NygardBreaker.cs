@@ -411,13 +411,34 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         await RaiseOwnEventsAsync().ConfigureAwait(false);
     }
 
-    private async ValueTask<bool> ReplaceAsync(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, ResilienceContext context, Outcome<TResult>? outcome)
+    private ValueTask<bool> ReplaceAsync(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, ResilienceContext context, Outcome<TResult>? outcome)
     {
-        if (next.Generation != snapshot.Generation)
+        if (next.Generation == snapshot.Generation)
         {
-            TransitionCause<TResult>.Current = new TransitionCause<TResult>(this, context, outcome);
+            return _store.TryReplaceAsync(snapshot, next, CancellationToken.None);
         }
 
+        var cause = new TransitionCause<TResult>(this, context, outcome);
+        if (_inMemoryStore is null)
+        {
+            return ReplaceInFlowAsync(snapshot, next, cause);
+        }
+
+        // The in-memory store tells its observers before TryReplaceAsync returns, so the cause need not flow.
+        TransitionCause<TResult>.SetOnThisThread(cause);
+        try
+        {
+            return _inMemoryStore.TryReplaceAsync(snapshot, next, CancellationToken.None);
+        }
+        finally
+        {
+            TransitionCause<TResult>.SetOnThisThread(null);
+        }
+    }
+
+    private async ValueTask<bool> ReplaceInFlowAsync(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, TransitionCause<TResult> cause)
+    {
+        TransitionCause<TResult>.SetForFlow(cause);
         return await _store.TryReplaceAsync(snapshot, next, CancellationToken.None).ConfigureAwait(false);
     }
 

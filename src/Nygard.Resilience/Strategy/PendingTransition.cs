@@ -7,7 +7,7 @@ namespace Nygard.Resilience.Strategy;
 /// <param name="Current">The snapshot after it.</param>
 /// <param name="Context">The context of the call that caused it, when that call is still waiting for its events.</param>
 /// <param name="Outcome">The outcome of the call that caused it, if any.</param>
-internal sealed record PendingTransition<TResult>(
+internal readonly record struct PendingTransition<TResult>(
     NygardBreakerSnapshot Previous,
     NygardBreakerSnapshot Current,
     ResilienceContext? Context,

@@ -2,20 +2,30 @@ using Polly;
 
 namespace Nygard.Resilience.Strategy;
 
-/// <summary>The call whose outcome caused a transition, passed to the store's observers through the async flow.</summary>
+/// <summary>
+/// The call whose outcome caused a transition, handed to the store's observers: on this thread while the in-memory
+/// store (which tells its observers before its replace returns) replaces the snapshot, otherwise through the async
+/// flow, which a remote store's notification follows across threads.
+/// </summary>
 internal sealed class TransitionCause<TResult>(object owner, ResilienceContext context, Outcome<TResult>? outcome)
 {
-    private static readonly AsyncLocal<TransitionCause<TResult>?> CurrentCause = new();
+    private static readonly AsyncLocal<TransitionCause<TResult>?> InFlow = new();
 
-    public static TransitionCause<TResult>? Current
-    {
-        get => CurrentCause.Value;
-        set => CurrentCause.Value = value;
-    }
+    [ThreadStatic]
+    private static TransitionCause<TResult>? _onThisThread;
+
+    /// <summary>Gets the cause an observer being told of a change should attribute it to, if any.</summary>
+    public static TransitionCause<TResult>? Current => _onThisThread ?? InFlow.Value;
 
     public object Owner { get; } = owner;
 
     public ResilienceContext Context { get; } = context;
 
     public Outcome<TResult>? Outcome { get; } = outcome;
+
+    /// <summary>Sets the cause for the rest of the calling async method and what it awaits.</summary>
+    public static void SetForFlow(TransitionCause<TResult> cause) => InFlow.Value = cause;
+
+    /// <summary>Sets the cause for synchronous work on this thread, until it is cleared.</summary>
+    public static void SetOnThisThread(TransitionCause<TResult>? cause) => _onThisThread = cause;
 }
