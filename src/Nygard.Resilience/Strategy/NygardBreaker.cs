@@ -15,6 +15,7 @@ namespace Nygard.Resilience.Strategy;
 internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IDisposable
 {
     private static readonly Func<Outcome<TResult>, Outcome<TResult>> Identity = static outcome => outcome;
+    private static readonly TimeSpan DeadlineLifetime = TimeSpan.FromSeconds(1);
 
     private readonly INygardBreakerStateStore _store;
     private readonly InMemoryNygardBreakerStateStore? _inMemoryStore;
@@ -31,7 +32,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly IDisposable _subscription;
     private readonly IDisposable? _manualControlRegistration;
     private readonly NygardBreakerStateProvider? _stateProvider;
+    private readonly MonotonicClock? _monotonicClock;
     private TaskCompletionSource? _nextTransition;
+    private BreakDeadline? _breakDeadline;
 
     public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, INygardBreakerStateStore? store = null)
     {
@@ -49,6 +52,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         _defaultPredicate = ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions);
         _cleanPathEligible = _defaultPredicate && !_events.HasListeners;
         TimeProvider = timeProvider;
+        _monotonicClock = _inMemoryStore is not null ? new MonotonicClock(timeProvider) : null;
 
         _subscription = _store.Subscribe(this);
         _stateProvider = options.StateProvider;
@@ -179,7 +183,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             var snapshot = Snapshot;
             if (snapshot.State == CircuitState.Open && snapshot.OpenUntil is { } openUntil)
             {
-                var retryAfter = openUntil - GetUtcNow();
+                var retryAfter = RemainingBreak(snapshot, openUntil);
                 if (retryAfter > TimeSpan.Zero)
                 {
                     return new ValueTask<Outcome<TCall>>(Outcome.FromException<TCall>(CreateBrokenCircuitException(retryAfter)));
@@ -192,6 +196,36 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
 
         return ExecuteSlowAsync(callback, context, state, convert);
+    }
+
+    /// <summary>
+    /// Gets how long the break of an open snapshot still runs (zero or less once it has ended). With the in-memory
+    /// store, whose clock is the local one, a deadline on the monotonic clock answers most rejections.
+    /// </summary>
+    private TimeSpan RemainingBreak(NygardBreakerSnapshot snapshot, DateTimeOffset openUntil)
+    {
+        if (_monotonicClock is null)
+        {
+            return openUntil - GetUtcNow();
+        }
+
+        var now = _monotonicClock.Now;
+        if (Volatile.Read(ref _breakDeadline) is { } deadline && ReferenceEquals(deadline.Snapshot, snapshot) && now < deadline.ValidUntil)
+        {
+            var left = deadline.EndsAt - now;
+            if (left > _monotonicClock.Margin)
+            {
+                return left;
+            }
+        }
+
+        var remaining = openUntil - GetUtcNow();
+        if (remaining > _monotonicClock.Margin)
+        {
+            Volatile.Write(ref _breakDeadline, new BreakDeadline(snapshot, now + remaining, now + DeadlineLifetime));
+        }
+
+        return remaining;
     }
 
     void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current)

@@ -49,6 +49,78 @@ public class OpenStateTests
     }
 
     [Fact]
+    public async Task Open_RejectsWithTheExactTimeLeftThroughoutTheBreak()
+    {
+        // Rejections remember when the break ends on a cheaper clock; stepping through the break in small steps
+        // makes most rejections answer from that memory.
+        var breaker = new BreakerHarness();
+        await breaker.TripAsync();
+        var step = TimeSpan.FromMilliseconds(250);
+
+        for (var elapsed = TimeSpan.Zero; elapsed < breaker.Options.BreakDuration; elapsed += step)
+        {
+            var outcome = await breaker.SucceedAsync();
+
+            var rejection = Assert.IsType<BrokenCircuitException>(outcome.Exception);
+            Assert.Equal(breaker.Options.BreakDuration - elapsed, rejection.RetryAfter);
+            breaker.Advance(step);
+        }
+    }
+
+    [Fact]
+    public async Task Open_AdmitsAProbeTheMomentTheBreakEnds_EvenJustAfterARejection()
+    {
+        var breaker = new BreakerHarness();
+        await breaker.TripAsync();
+        breaker.Advance(breaker.Options.BreakDuration - TimeSpan.FromMilliseconds(500));
+        Assert.IsType<BrokenCircuitException>((await breaker.SucceedAsync()).Exception);
+        breaker.Advance(TimeSpan.FromMilliseconds(250));
+        var last = Assert.IsType<BrokenCircuitException>((await breaker.SucceedAsync()).Exception);
+        breaker.Advance(TimeSpan.FromMilliseconds(250));
+
+        var probe = await breaker.SucceedAsync();
+
+        Assert.Equal(TimeSpan.FromMilliseconds(250), last.RetryAfter);
+
+        Assert.Null(probe.Exception);
+        Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
+    }
+
+    [Fact]
+    public async Task Open_OnTheSystemClock_RejectsWithTheTimeLeftAndForgetsTheBreakOnceClosed()
+    {
+        // The system clock's rejections read Environment.TickCount64 instead of the precise clock; only a long break
+        // keeps this test free of waiting.
+        var control = new NygardBreakerManualControl();
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 1, BreakDuration = TimeSpan.FromHours(1), ManualControl = control })
+            .Build();
+        await CallAsync(pipeline, new InvalidOperationException("boom"));
+
+        var retryAfters = new List<TimeSpan>();
+        for (var i = 0; i < 100; i++)
+        {
+            var rejected = await CallAsync(pipeline, failWith: null);
+            retryAfters.Add(Assert.IsType<BrokenCircuitException>(rejected.Exception).RetryAfter!.Value);
+        }
+
+        Assert.All(retryAfters, retryAfter => Assert.InRange(retryAfter, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1)));
+        await control.CloseAsync();
+        Assert.Null((await CallAsync(pipeline, failWith: null)).Exception);
+
+        static async Task<Outcome<int>> CallAsync(ResiliencePipeline pipeline, Exception? failWith)
+        {
+            var context = ResilienceContextPool.Shared.Get();
+            var outcome = await pipeline.ExecuteOutcomeAsync(
+                static (_, error) => error is null ? Outcome.FromResultAsValueTask(1) : Outcome.FromExceptionAsValueTask<int>(error),
+                context,
+                failWith);
+            ResilienceContextPool.Shared.Return(context);
+            return outcome;
+        }
+    }
+
+    [Fact]
     public async Task Open_KeepsTheFailureCountAndReportsWhenTheBreakEnds()
     {
         var breaker = new BreakerHarness();
