@@ -117,7 +117,8 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         TState state,
         Func<Outcome<TCall>, Outcome<TResult>> convert)
     {
-        // The clean path: closed, default predicate, no listeners, a synchronous success and no failures to reset.
+        // The clean path: default predicate, no listeners, closed, a synchronous success, no failures before the call
+        // and the same snapshot after it (so nothing happened meanwhile that this success should reset).
         // It reads the snapshot twice and changes nothing; every other path is a call to a method that is not
         // inlined, which keeps this method's stack frame (and the zeroing of it) small.
         if (!_cleanPathEligible || Snapshot is not { State: CircuitState.Closed } snapshot)
@@ -141,7 +142,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
 
         var outcome = pending.Result;
-        return outcome.Exception is null && Snapshot.FailureCount == 0
+        return outcome.Exception is null && snapshot.FailureCount == 0 && ReferenceEquals(Snapshot, snapshot)
             ? new ValueTask<Outcome<TCall>>(outcome)
             : CompleteClosedAsync(outcome, context, snapshot.Generation, convert);
     }
@@ -155,7 +156,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         Func<Outcome<TCall>, Outcome<TResult>> convert) =>
         CompleteAsync(pending, new CallTicket(generation, null), context, convert);
 
-    /// <summary>Completes a call admitted while closed whose outcome is known but not clean: a failure, or a count to reset.</summary>
+    /// <summary>Completes a call admitted while closed whose outcome is known but not clean: a failure, or a state that changed during the call.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal ValueTask<Outcome<TCall>> CompleteClosedAsync<TCall>(
         Outcome<TCall> outcome,

@@ -46,7 +46,7 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
         }
 
         var outcome = pending.Result;
-        return outcome.Exception is null && store.Current.FailureCount == 0
+        return outcome.Exception is null && snapshot.FailureCount == 0 && ReferenceEquals(store.Current, snapshot)
             ? new ValueTask<Outcome<TResult>>(outcome)
             : Completed(outcome, context, snapshot.Generation);
     }

@@ -34,6 +34,36 @@ public class ClosedStateTests
     }
 
     [Fact]
+    public void Success_ThatEndsAfterAFailureCountedDuringIt_ResetsTheCount()
+    {
+        // The failure completes inside the successful call, so the success is the later outcome: consecutive
+        // failures are zero afterwards, although the count was zero when the successful call began.
+        var breaker = new BreakerHarness();
+
+        breaker.Pipeline.Execute(() => Assert.Throws<InvalidOperationException>(() => breaker.Pipeline.Execute(() => throw new InvalidOperationException("nested"))));
+
+        Assert.Equal(0, breaker.State.FailureCount);
+    }
+
+    [Fact]
+    public void Success_ThatEndsAfterAFailureCountedDuringIt_ResetsTheCount_InAGenericPipeline()
+    {
+        var state = new NygardBreakerStateProvider();
+        var pipeline = new ResiliencePipelineBuilder<string>()
+            .AddNygardBreaker(new NygardBreakerStrategyOptions<string> { FailureThreshold = 3, StateProvider = state })
+            .Build();
+
+        pipeline.Execute(() =>
+        {
+            Assert.Throws<InvalidOperationException>(() => pipeline.Execute(string () => throw new InvalidOperationException("nested")));
+            Assert.Equal(1, state.FailureCount);
+            return "ok";
+        });
+
+        Assert.Equal(0, state.FailureCount);
+    }
+
+    [Fact]
     public async Task Success_AfterFailures_ResetsTheCount()
     {
         var breaker = new BreakerHarness();
