@@ -317,7 +317,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         return await CompleteAsync(pending, ticket, context, convert).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
-    internal async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(
+    private async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(
         ValueTask<Outcome<TCall>> pending,
         CallTicket ticket,
         ResilienceContext context,
@@ -369,7 +369,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private static bool IsCancelledByCaller(Exception? exception, ResilienceContext context) =>
         exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
 
-    internal async ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(ResilienceContext context, CallTicket ticket, Exception exception)
+    private async ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(ResilienceContext context, CallTicket ticket, Exception exception)
     {
         await RecordThrownAsync(context, ticket, exception).ConfigureAwait(context.ContinueOnCapturedContext);
         System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
