@@ -459,15 +459,16 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             return ReplaceInFlowAsync(snapshot, next, cause);
         }
 
-        // The in-memory store tells its observers before TryReplaceAsync returns, so the cause need not flow.
-        TransitionCause<TResult>.SetOnThisThread(cause);
+        // The in-memory store tells its observers before TryReplaceAsync returns, so the cause need not flow. An
+        // observer may replace another breaker's snapshot meanwhile, so the outer cause is put back, not cleared.
+        var outer = TransitionCause<TResult>.SwapOnThisThread(cause);
         try
         {
             return _inMemoryStore.TryReplaceAsync(snapshot, next, CancellationToken.None);
         }
         finally
         {
-            TransitionCause<TResult>.SetOnThisThread(null);
+            TransitionCause<TResult>.SwapOnThisThread(outer);
         }
     }
 

@@ -26,6 +26,11 @@ internal sealed class TransitionCause<TResult>(object owner, ResilienceContext c
     /// <summary>Sets the cause for the rest of the calling async method and what it awaits.</summary>
     public static void SetForFlow(TransitionCause<TResult> cause) => InFlow.Value = cause;
 
-    /// <summary>Sets the cause for synchronous work on this thread, until it is cleared.</summary>
-    public static void SetOnThisThread(TransitionCause<TResult>? cause) => _onThisThread = cause;
+    /// <summary>Sets the cause for synchronous work on this thread and returns the one it replaces, to be put back.</summary>
+    public static TransitionCause<TResult>? SwapOnThisThread(TransitionCause<TResult>? cause)
+    {
+        var previous = _onThisThread;
+        _onThisThread = cause;
+        return previous;
+    }
 }

@@ -61,6 +61,47 @@ public class EventTests
     }
 
     [Fact]
+    public async Task OnOpened_GetsTheTrippingOutcomeAndContext_WhenAnEarlierObserverTripsAnotherBreakerMeanwhile()
+    {
+        // A store observer notified before the breaker trips a second breaker from inside the notification; the
+        // first breaker must still recognise its own call as the cause of its transition.
+        var other = new ResiliencePipelineBuilder()
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 1 })
+            .Build();
+        var store = new InMemoryNygardBreakerStateStore();
+        using var tripsTheOther = store.Subscribe(new CallbackObserver(() =>
+            Assert.Throws<InvalidOperationException>(() => other.Execute(() => throw new InvalidOperationException("other")))));
+        string? operationKey = null;
+        var breaker = new BreakerHarness(o =>
+        {
+            o.FailureThreshold = 1;
+            o.StateStore = store;
+            o.OnOpened = args =>
+            {
+                operationKey = args.Context.OperationKey;
+                return default;
+            };
+        });
+
+        var context = ResilienceContextPool.Shared.Get("checkout");
+        await breaker.Pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromExceptionAsValueTask<string>(new TimeoutException("trip")), context, 0);
+
+        Assert.Equal("checkout", operationKey);
+        Assert.Throws<BrokenCircuitException>(() => other.Execute(() => { }));
+    }
+
+    private sealed class CallbackObserver(Action onChanged) : INygardBreakerStateObserver
+    {
+        public void OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current)
+        {
+            if (current.Generation != previous.Generation)
+            {
+                onChanged();
+            }
+        }
+    }
+
+    [Fact]
     public async Task ManualTransitions_AreMarkedManual()
     {
         var breaker = new BreakerHarness();
