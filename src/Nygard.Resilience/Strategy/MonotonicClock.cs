@@ -3,22 +3,23 @@ namespace Nygard.Resilience.Strategy;
 /// <summary>
 /// The cheap clock that rejections read while a break runs. For <see cref="TimeProvider.System"/> it is
 /// <see cref="Environment.TickCount64"/>: a few nanoseconds against about thirty for the precise clock on a virtual
-/// machine, at the cost of a resolution of some milliseconds, which <see cref="Margin"/> covers. Any other provider's
-/// own timestamps are used as they are, so that fake time drives this clock exactly as it drives the precise one.
+/// machine, at the cost of a resolution of some milliseconds, which <see cref="Margin"/> covers. Any other provider is
+/// read through <see cref="TimeProvider.GetUtcNow"/>, the clock the breaker uses everywhere else, so that a fake or
+/// hand-made provider drives this clock exactly as it drives the precise one.
 /// </summary>
 internal sealed class MonotonicClock
 {
     private static readonly TimeSpan SystemMargin = TimeSpan.FromMilliseconds(50);
 
     private readonly TimeProvider? _provider;
-    private readonly long _origin;
+    private readonly DateTimeOffset _origin;
 
     public MonotonicClock(TimeProvider provider)
     {
         if (!ReferenceEquals(provider, TimeProvider.System))
         {
             _provider = provider;
-            _origin = provider.GetTimestamp();
+            _origin = provider.GetUtcNow();
         }
     }
 
@@ -26,5 +27,5 @@ internal sealed class MonotonicClock
     public TimeSpan Margin => _provider is null ? SystemMargin : TimeSpan.Zero;
 
     /// <summary>Gets the time elapsed on this clock since an arbitrary origin.</summary>
-    public TimeSpan Now => _provider is null ? TimeSpan.FromMilliseconds(Environment.TickCount64) : _provider.GetElapsedTime(_origin);
+    public TimeSpan Now => _provider is null ? TimeSpan.FromMilliseconds(Environment.TickCount64) : _provider.GetUtcNow() - _origin;
 }

@@ -87,6 +87,40 @@ public class OpenStateTests
     }
 
     [Fact]
+    public async Task Open_OnAHandMadeClockThatOnlyTellsTheTime_EndsTheBreakWhenThatClockSaysSo()
+    {
+        // A provider overriding only GetUtcNow keeps the real timestamps; the break must follow GetUtcNow alone.
+        var clock = new HandMadeClock();
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = clock }
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 1, BreakDuration = TimeSpan.FromSeconds(30) })
+            .Build();
+        await CallAsync(pipeline, new InvalidOperationException("boom"));
+        Assert.IsType<BrokenCircuitException>((await CallAsync(pipeline, failWith: null)).Exception);
+
+        clock.Now += TimeSpan.FromSeconds(30);
+
+        Assert.Null((await CallAsync(pipeline, failWith: null)).Exception);
+    }
+
+    private sealed class HandMadeClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = BreakerHarness.Epoch;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private static async Task<Outcome<int>> CallAsync(ResiliencePipeline pipeline, Exception? failWith)
+    {
+        var context = ResilienceContextPool.Shared.Get();
+        var outcome = await pipeline.ExecuteOutcomeAsync(
+            static (_, error) => error is null ? Outcome.FromResultAsValueTask(1) : Outcome.FromExceptionAsValueTask<int>(error),
+            context,
+            failWith);
+        ResilienceContextPool.Shared.Return(context);
+        return outcome;
+    }
+
+    [Fact]
     public async Task Open_OnTheSystemClock_RejectsWithTheTimeLeftAndForgetsTheBreakOnceClosed()
     {
         // The system clock's rejections read Environment.TickCount64 instead of the precise clock; only a long break
@@ -107,17 +141,6 @@ public class OpenStateTests
         Assert.All(retryAfters, retryAfter => Assert.InRange(retryAfter, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1)));
         await control.CloseAsync();
         Assert.Null((await CallAsync(pipeline, failWith: null)).Exception);
-
-        static async Task<Outcome<int>> CallAsync(ResiliencePipeline pipeline, Exception? failWith)
-        {
-            var context = ResilienceContextPool.Shared.Get();
-            var outcome = await pipeline.ExecuteOutcomeAsync(
-                static (_, error) => error is null ? Outcome.FromResultAsValueTask(1) : Outcome.FromExceptionAsValueTask<int>(error),
-                context,
-                failWith);
-            ResilienceContextPool.Shared.Return(context);
-            return outcome;
-        }
     }
 
     [Fact]
