@@ -14,7 +14,8 @@ namespace Nygard.Resilience.Strategy;
 /// </summary>
 internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IDisposable
 {
-    private static readonly Func<Outcome<TResult>, Outcome<TResult>> Identity = static outcome => outcome;
+    /// <summary>The conversion for calls whose result type is the options' own.</summary>
+    internal static readonly Func<Outcome<TResult>, Outcome<TResult>> Identity = static outcome => outcome;
     private static readonly TimeSpan DeadlineLifetime = TimeSpan.FromSeconds(1);
 
     private readonly INygardBreakerStateStore _store;
@@ -171,6 +172,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         RecordThrownAndRethrowAsync<TCall>(context, new CallTicket(generation, null), exception);
 
     /// <summary>Runs a call that did not take the clean path: rejected at once while open, otherwise the full path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
         ResilienceContext context,

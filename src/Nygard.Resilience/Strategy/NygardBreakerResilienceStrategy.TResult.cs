@@ -5,13 +5,11 @@ namespace Nygard.Resilience.Strategy;
 /// <summary>The breaker as a strategy of <see cref="ResiliencePipelineBuilder{TResult}"/>.</summary>
 internal sealed class NygardBreakerResilienceStrategy<TResult>(NygardBreaker<TResult> breaker) : ResilienceStrategy<TResult>, IDisposable
 {
-    private static readonly Func<Outcome<TResult>, Outcome<TResult>> Identity = static outcome => outcome;
-
     public void Dispose() => breaker.Dispose();
 
     protected override ValueTask<Outcome<TResult>> ExecuteCore<TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
         TState state) =>
-        breaker.ExecuteAsync(callback, context, state, Identity);
+        breaker.ExecuteAsync(callback, context, state, NygardBreaker<TResult>.Identity);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Polly;
 using Polly.CircuitBreaker;
 
@@ -23,11 +22,11 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
     {
         // The breaker's clean path again, inlined: the call from Polly's generic virtual dispatch into the breaker's
         // shared generic code costs a few nanoseconds, measurable against the empty pipeline (ClosedSuccessBenchmarks).
-        // Every other path leaves through a method that is not inlined, which keeps this method's stack frame small
-        // (its prologue zeroes whatever struct temporaries the frame holds).
+        // Every other path leaves through one of the breaker's methods that are not inlined, which keeps this
+        // method's stack frame small (its prologue zeroes whatever struct temporaries the frame holds).
         if (_cleanPathStore is not { } store || store.Current is not { State: CircuitState.Closed } snapshot)
         {
-            return Unclean(callback, context, state);
+            return breaker.ExecuteUncleanAsync(callback, context, state, ObjectOutcome<TResult>.Convert);
         }
 
         ValueTask<Outcome<TResult>> pending;
@@ -37,36 +36,17 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
         }
         catch (Exception e)
         {
-            return Thrown<TResult>(context, snapshot.Generation, e);
+            return breaker.RecordThrownAndRethrowAsync<TResult>(context, snapshot.Generation, e);
         }
 
         if (!pending.IsCompletedSuccessfully)
         {
-            return Pending(pending, context, snapshot.Generation);
+            return breaker.CompleteClosedAsync(pending, context, snapshot.Generation, ObjectOutcome<TResult>.Convert);
         }
 
         var outcome = pending.Result;
         return outcome.Exception is null && snapshot.FailureCount == 0 && ReferenceEquals(store.Current, snapshot)
             ? new ValueTask<Outcome<TResult>>(outcome)
-            : Completed(outcome, context, snapshot.Generation);
+            : breaker.CompleteClosedAsync(outcome, context, snapshot.Generation, ObjectOutcome<TResult>.Convert);
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ValueTask<Outcome<TResult>> Unclean<TResult, TState>(
-        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
-        ResilienceContext context,
-        TState state) =>
-        breaker.ExecuteUncleanAsync(callback, context, state, ObjectOutcome<TResult>.Convert);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ValueTask<Outcome<TResult>> Thrown<TResult>(ResilienceContext context, long generation, Exception exception) =>
-        breaker.RecordThrownAndRethrowAsync<TResult>(context, generation, exception);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ValueTask<Outcome<TResult>> Pending<TResult>(ValueTask<Outcome<TResult>> pending, ResilienceContext context, long generation) =>
-        breaker.CompleteClosedAsync(pending, context, generation, ObjectOutcome<TResult>.Convert);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ValueTask<Outcome<TResult>> Completed<TResult>(Outcome<TResult> outcome, ResilienceContext context, long generation) =>
-        breaker.CompleteClosedAsync(outcome, context, generation, ObjectOutcome<TResult>.Convert);
 }
