@@ -16,7 +16,6 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 {
     /// <summary>The conversion for calls whose result type is the options' own.</summary>
     internal static readonly Func<Outcome<TResult>, Outcome<TResult>> Identity = static outcome => outcome;
-    private static readonly TimeSpan DeadlineLifetime = TimeSpan.FromSeconds(1);
 
     private readonly INygardBreakerStateStore _store;
     private readonly InMemoryNygardBreakerStateStore? _inMemoryStore;
@@ -33,9 +32,8 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly IDisposable _subscription;
     private readonly IDisposable? _manualControlRegistration;
     private readonly NygardBreakerStateProvider? _stateProvider;
-    private readonly MonotonicClock? _monotonicClock;
+    private readonly BreakTimer? _breakTimer;
     private TaskCompletionSource? _nextTransition;
-    private BreakDeadline? _breakDeadline;
 
     public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, INygardBreakerStateStore? store = null)
     {
@@ -53,7 +51,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         _defaultPredicate = ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions);
         _cleanPathEligible = _defaultPredicate && !_events.HasListeners;
         TimeProvider = timeProvider;
-        _monotonicClock = _inMemoryStore is not null ? new MonotonicClock(timeProvider) : null;
+        _breakTimer = _inMemoryStore is not null ? new BreakTimer(timeProvider) : null;
 
         _subscription = _store.Subscribe(this);
         _stateProvider = options.StateProvider;
@@ -186,7 +184,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             var snapshot = Snapshot;
             if (snapshot.State == CircuitState.Open && snapshot.OpenUntil is { } openUntil)
             {
-                var retryAfter = RemainingBreak(snapshot, openUntil);
+                var retryAfter = _breakTimer?.Remaining(snapshot, openUntil) ?? openUntil - GetUtcNow();
                 if (retryAfter > TimeSpan.Zero)
                 {
                     return new ValueTask<Outcome<TCall>>(Outcome.FromException<TCall>(CreateBrokenCircuitException(retryAfter)));
@@ -199,36 +197,6 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
 
         return ExecuteSlowAsync(callback, context, state, convert);
-    }
-
-    /// <summary>
-    /// Gets how long the break of an open snapshot still runs (zero or less once it has ended). With the in-memory
-    /// store, whose clock is the local one, a deadline on the monotonic clock answers most rejections.
-    /// </summary>
-    private TimeSpan RemainingBreak(NygardBreakerSnapshot snapshot, DateTimeOffset openUntil)
-    {
-        if (_monotonicClock is null)
-        {
-            return openUntil - GetUtcNow();
-        }
-
-        var now = _monotonicClock.Now;
-        if (Volatile.Read(ref _breakDeadline) is { } deadline && ReferenceEquals(deadline.Snapshot, snapshot) && now < deadline.ValidUntil)
-        {
-            var left = deadline.EndsAt - now;
-            if (left > _monotonicClock.Margin)
-            {
-                return left;
-            }
-        }
-
-        var remaining = openUntil - GetUtcNow();
-        if (remaining > _monotonicClock.Margin)
-        {
-            Volatile.Write(ref _breakDeadline, new BreakDeadline(snapshot, now + remaining, now + DeadlineLifetime));
-        }
-
-        return remaining;
     }
 
     void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current)
