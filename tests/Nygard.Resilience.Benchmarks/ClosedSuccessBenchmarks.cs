@@ -5,7 +5,6 @@ using Polly;
 namespace Nygard.Resilience.Benchmarks;
 
 /// <summary>The path paid on every healthy call: closed, success, zero failures.</summary>
-[MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class ClosedSuccessBenchmarks

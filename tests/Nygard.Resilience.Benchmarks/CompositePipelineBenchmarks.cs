@@ -6,7 +6,6 @@ using Polly.Retry;
 namespace Nygard.Resilience.Benchmarks;
 
 /// <summary>A realistic pipeline, retry + breaker + timeout, on the healthy path, with each breaker in the middle.</summary>
-[MemoryDiagnoser]
 public class CompositePipelineBenchmarks
 {
     private readonly ResiliencePipeline _empty = ResiliencePipeline.Empty;

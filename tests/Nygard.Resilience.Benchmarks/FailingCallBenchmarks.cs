@@ -4,7 +4,6 @@ using Polly;
 namespace Nygard.Resilience.Benchmarks;
 
 /// <summary>A failing call while closed that is counted but does not trip (the thresholds are out of reach).</summary>
-[MemoryDiagnoser]
 public class FailingCallBenchmarks
 {
     private readonly ResiliencePipeline _empty = ResiliencePipeline.Empty;

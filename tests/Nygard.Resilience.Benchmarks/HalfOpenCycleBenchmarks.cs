@@ -9,7 +9,6 @@ namespace Nygard.Resilience.Benchmarks;
 /// Half-open probe admission, measured as one whole cycle on fake time: two failures trip the breaker, the break
 /// elapses, one probe is admitted and its success closes the breaker again.
 /// </summary>
-[MemoryDiagnoser]
 public class HalfOpenCycleBenchmarks
 {
     private readonly FakeTimeProvider _time = new();

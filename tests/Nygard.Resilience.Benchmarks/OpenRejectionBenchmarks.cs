@@ -9,7 +9,6 @@ namespace Nygard.Resilience.Benchmarks;
 /// Calls rejected by an open breaker: thrown (<c>ExecuteAsync</c>) and returned (<c>ExecuteOutcomeAsync</c>).
 /// The empty pipeline's successful call is the baseline for scale.
 /// </summary>
-[MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class OpenRejectionBenchmarks

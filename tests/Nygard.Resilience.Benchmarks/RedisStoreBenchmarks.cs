@@ -12,7 +12,6 @@ namespace Nygard.Resilience.Benchmarks;
 /// the clean path and rejections read the local cache; a counted failure and a trip (here with a manual close, so
 /// that it can repeat) each cost round trips.
 /// </summary>
-[MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class RedisStoreBenchmarks
