@@ -6,10 +6,12 @@ namespace Nygard.Resilience.Strategy;
 /// </summary>
 internal static class HandlerScope
 {
-    private static readonly AsyncLocal<bool> Active = new();
+    // An object rather than a bool, so that marking a flow does not box a new value each time.
+    private static readonly object Marker = new();
+    private static readonly AsyncLocal<object?> Active = new();
 
-    public static bool IsActive => Active.Value;
+    public static bool IsActive => Active.Value is not null;
 
     /// <summary>Marks the rest of the calling async method, and what it awaits, as running handlers.</summary>
-    public static void Enter() => Active.Value = true;
+    public static void Enter() => Active.Value = Marker;
 }

@@ -210,8 +210,8 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         // a transition made elsewhere (another pipeline, another process, or from inside an event handler)
         // is raised in the background.
         var cause = TransitionCause<TResult>.Current;
-        var waited = cause is not null && ReferenceEquals(cause.Owner, this) && !HandlerScope.IsActive;
-        _events.Enqueue(new PendingTransition<TResult>(previous, current, waited ? cause!.Context : null, waited ? cause!.Outcome : null));
+        var waited = cause is { } own && ReferenceEquals(own.Owner, this) && !HandlerScope.IsActive;
+        _events.Enqueue(new PendingTransition<TResult>(previous, current, waited ? cause!.Value.Context : null, waited ? cause!.Value.Outcome : null));
         if (!waited)
         {
             _events.RaisePendingInBackground();

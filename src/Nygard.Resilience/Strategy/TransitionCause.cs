@@ -5,9 +5,10 @@ namespace Nygard.Resilience.Strategy;
 /// <summary>
 /// The call whose outcome caused a transition, handed to the store's observers: on this thread while the in-memory
 /// store (which tells its observers before its replace returns) replaces the snapshot, otherwise through the async
-/// flow, which a remote store's notification follows across threads.
+/// flow, which a remote store's notification follows across threads. A struct, so that the in-memory store's
+/// transitions allocate nothing for it.
 /// </summary>
-internal sealed class TransitionCause<TResult>(object owner, ResilienceContext context, Outcome<TResult>? outcome)
+internal readonly struct TransitionCause<TResult>(object owner, ResilienceContext context, Outcome<TResult>? outcome)
 {
     private static readonly AsyncLocal<TransitionCause<TResult>?> InFlow = new();
 
