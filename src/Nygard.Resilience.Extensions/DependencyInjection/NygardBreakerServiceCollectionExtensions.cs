@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Nygard.Resilience;
 using Nygard.Resilience.DependencyInjection;
@@ -43,7 +42,7 @@ public static class NygardBreakerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.TryAddSingleton(static sp => new NygardBreakerRegistry(sp));
+        NygardBreakerRegistry.AddTo(services);
         services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(new ConfigurationChangeTokenSource<TOptions>(name, configuration));
         return services.AddOptions<TOptions>(name)
             .Configure(options => NygardBreakerOptionsBinder.Bind(configuration, options))

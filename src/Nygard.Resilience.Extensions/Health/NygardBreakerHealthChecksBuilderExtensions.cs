@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Nygard.Resilience.Health;
 using Nygard.Resilience.Registry;
@@ -28,7 +27,7 @@ public static class NygardBreakerHealthChecksBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        builder.Services.TryAddSingleton(static sp => new NygardBreakerRegistry(sp));
+        NygardBreakerRegistry.AddTo(builder.Services);
         return builder.Add(new HealthCheckRegistration(name, static sp => new NygardBreakerHealthCheck(NygardBreakerRegistry.For(sp)), failureStatus, tags));
     }
 }

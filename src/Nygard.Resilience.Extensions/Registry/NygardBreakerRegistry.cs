@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Nygard.Resilience.Metrics;
 
 namespace Nygard.Resilience.Registry;
@@ -25,6 +26,9 @@ internal sealed class NygardBreakerRegistry
     public NygardBreakerMetrics Metrics { get; }
 
     public IEnumerable<NygardBreakerEntry> Entries => _entries.Values.OrderBy(e => e.Identity.Key, StringComparer.Ordinal);
+
+    /// <summary>Registers the registry as a singleton, unless it already is.</summary>
+    public static void AddTo(IServiceCollection services) => services.TryAddSingleton(static sp => new NygardBreakerRegistry(sp));
 
     /// <summary>Returns the registry of a service provider: the registered one, or one kept for that provider.</summary>
     public static NygardBreakerRegistry For(IServiceProvider services) =>

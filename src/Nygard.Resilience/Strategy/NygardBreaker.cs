@@ -209,10 +209,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         // The call that caused the transition waits for its events and lends them its context and outcome;
         // a transition made elsewhere (another pipeline, another process, or from inside an event handler)
         // is raised in the background.
-        var cause = TransitionCause<TResult>.Current;
-        var waited = cause is { } own && ReferenceEquals(own.Owner, this) && !HandlerScope.IsActive;
-        _events.Enqueue(new PendingTransition<TResult>(previous, current, waited ? cause!.Value.Context : null, waited ? cause!.Value.Outcome : null));
-        if (!waited)
+        TransitionCause<TResult>? waiting = TransitionCause<TResult>.Current is { } cause && ReferenceEquals(cause.Owner, this) && !HandlerScope.IsActive ? cause : null;
+        _events.Enqueue(new PendingTransition<TResult>(previous, current, waiting?.Context, waiting?.Outcome));
+        if (waiting is null)
         {
             _events.RaisePendingInBackground();
         }
