@@ -102,24 +102,6 @@ public class OpenStateTests
         Assert.Null((await CallAsync(pipeline, failWith: null)).Exception);
     }
 
-    private sealed class HandMadeClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = BreakerHarness.Epoch;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private static async Task<Outcome<int>> CallAsync(ResiliencePipeline pipeline, Exception? failWith)
-    {
-        var context = ResilienceContextPool.Shared.Get();
-        var outcome = await pipeline.ExecuteOutcomeAsync(
-            static (_, error) => error is null ? Outcome.FromResultAsValueTask(1) : Outcome.FromExceptionAsValueTask<int>(error),
-            context,
-            failWith);
-        ResilienceContextPool.Shared.Return(context);
-        return outcome;
-    }
-
     [Fact]
     public async Task Open_OnTheSystemClock_RejectsWithTheTimeLeftAndForgetsTheBreakOnceClosed()
     {
@@ -188,5 +170,23 @@ public class OpenStateTests
 
         breaker.Advance(TimeSpan.FromTicks(1));
         Assert.Equal("ok", (await breaker.SucceedAsync()).Result);
+    }
+
+    private sealed class HandMadeClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = BreakerHarness.Epoch;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private static async Task<Outcome<int>> CallAsync(ResiliencePipeline pipeline, Exception? failWith)
+    {
+        var context = ResilienceContextPool.Shared.Get();
+        var outcome = await pipeline.ExecuteOutcomeAsync(
+            static (_, error) => error is null ? Outcome.FromResultAsValueTask(1) : Outcome.FromExceptionAsValueTask<int>(error),
+            context,
+            failWith);
+        ResilienceContextPool.Shared.Return(context);
+        return outcome;
     }
 }
