@@ -98,7 +98,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         _options.TimeProvider.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
 
     /// <inheritdoc/>
-    public async ValueTask<bool> TryReplaceAsync(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryReplaceAsync(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, object? cause, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(replacement);
@@ -106,7 +106,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         if (_unavailable || !_connection.IsConnected)
         {
             EnterOutage(null);
-            return ReplaceDuringOutage(expected, replacement);
+            return ReplaceDuringOutage(expected, replacement, cause);
         }
 
         RedisResult[] reply;
@@ -122,17 +122,17 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
             EnterOutage(e);
-            return ReplaceDuringOutage(expected, replacement);
+            return ReplaceDuringOutage(expected, replacement, cause);
         }
 
         UpdateClock(sent, reply[1], reply[2]);
         if ((int)reply[0] == 1)
         {
-            Apply(replacement, authoritative: true);
+            Apply(replacement, authoritative: true, cause);
             return true;
         }
 
-        Apply(SnapshotCodec.Decode((string?)reply[3]), authoritative: true);
+        Apply(SnapshotCodec.Decode((string?)reply[3]), authoritative: true, cause: null);
         return false;
     }
 
@@ -224,7 +224,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             }
             else
             {
-                Apply(snapshot, authoritative: false);
+                Apply(snapshot, authoritative: false, cause: null);
             }
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
@@ -258,7 +258,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         }
     }
 
-    private void OnMessage(RedisChannel channel, RedisValue message) => Apply(SnapshotCodec.Decode(message), authoritative: false);
+    private void OnMessage(RedisChannel channel, RedisValue message) => Apply(SnapshotCodec.Decode(message), authoritative: false, cause: null);
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) => EnterOutage(e.Exception);
 
@@ -278,7 +278,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     /// read and is ignored, unless it comes from a compare-and-swap that Redis refused (then it is the truth: the key
     /// expired and started again).
     /// </summary>
-    private void Apply(NygardBreakerSnapshot snapshot, bool authoritative)
+    private void Apply(NygardBreakerSnapshot snapshot, bool authoritative, object? cause)
     {
         lock (_gate)
         {
@@ -290,12 +290,12 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             _shared = snapshot;
             if (!_unavailable)
             {
-                SetCurrent(snapshot);
+                SetCurrent(snapshot, cause);
             }
         }
     }
 
-    private bool ReplaceDuringOutage(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement)
+    private bool ReplaceDuringOutage(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, object? cause)
     {
         if (_options.OutageBehavior != RedisStoreOutageBehavior.LocalBreaker)
         {
@@ -309,7 +309,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
                 return false;
             }
 
-            SetCurrent(replacement);
+            SetCurrent(replacement, cause);
             return true;
         }
     }
@@ -322,7 +322,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             {
                 if (_options.OutageBehavior == RedisStoreOutageBehavior.RejectCalls)
                 {
-                    SetCurrent(Synthetic(CircuitState.Open, sameGeneration: true));
+                    SetCurrent(Synthetic(CircuitState.Open, sameGeneration: true), cause: null);
                 }
 
                 return;
@@ -332,10 +332,10 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             switch (_options.OutageBehavior)
             {
                 case RedisStoreOutageBehavior.AllowCalls:
-                    SetCurrent(Synthetic(CircuitState.Closed, sameGeneration: false));
+                    SetCurrent(Synthetic(CircuitState.Closed, sameGeneration: false), cause: null);
                     break;
                 case RedisStoreOutageBehavior.RejectCalls:
-                    SetCurrent(Synthetic(CircuitState.Open, sameGeneration: false));
+                    SetCurrent(Synthetic(CircuitState.Open, sameGeneration: false), cause: null);
                     break;
             }
 
@@ -355,7 +355,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             }
 
             _shared = shared;
-            SetCurrent(shared);
+            SetCurrent(shared, cause: null);
             _unavailable = false;
             _observers.NotifyAvailabilityChanged(true, null);
         }
@@ -380,10 +380,10 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     }
 
     /// <summary>Publishes a new current snapshot to the observers. Called under the gate, so they see changes in order.</summary>
-    private void SetCurrent(NygardBreakerSnapshot next)
+    private void SetCurrent(NygardBreakerSnapshot next, object? cause)
     {
         var previous = _current;
         _current = next;
-        _observers.NotifyChanged(previous, next);
+        _observers.NotifyChanged(previous, next, cause);
     }
 }

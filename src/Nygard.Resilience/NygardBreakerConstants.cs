@@ -19,6 +19,8 @@ internal static class NygardBreakerConstants
 
     public const string OnStoreRestored = "OnNygardBreakerStoreRestored";
 
+    public const string OnBreakerBuilt = "OnNygardBreakerBuilt";
+
     public static readonly TimeSpan DefaultBreakDuration = TimeSpan.FromSeconds(60);
 
     public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromDays(1);

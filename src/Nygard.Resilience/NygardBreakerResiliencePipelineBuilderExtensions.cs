@@ -20,7 +20,7 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
     /// <exception cref="ValidationException">The options are invalid; the message names the option.</exception>
     /// <exception cref="InvalidOperationException">The options' state provider is already attached to another breaker.</exception>
     public static ResiliencePipelineBuilder AddNygardBreaker(this ResiliencePipelineBuilder builder, NygardBreakerStrategyOptions options) =>
-        builder.AddNygardBreaker(options, owner: options, store: null);
+        Add(builder, options, owner: options, store: null);
 
     /// <summary>
     /// Adds a consecutive-failure circuit breaker to the builder.
@@ -35,7 +35,47 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
     public static ResiliencePipelineBuilder<TResult> AddNygardBreaker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
         this ResiliencePipelineBuilder<TResult> builder,
         NygardBreakerStrategyOptions<TResult> options) =>
-        builder.AddNygardBreaker(options, owner: options, store: null);
+        Add(builder, options, owner: options, store: null);
+
+    /// <summary>
+    /// Adds a consecutive-failure circuit breaker whose state lives in <paramref name="store"/>, whatever the options'
+    /// <c>StateStore</c> says. Breakers built with the same store are one breaker: a pipeline rebuilt with new options
+    /// (an options reload) keeps its state, and the options' state provider may attach to each rebuilt breaker.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="options">The breaker's options.</param>
+    /// <param name="store">The store that keeps the breaker's state.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ValidationException">The options are invalid; the message names the option.</exception>
+    /// <exception cref="InvalidOperationException">The options' state provider is already attached to a breaker with another store.</exception>
+    public static ResiliencePipelineBuilder AddNygardBreaker(this ResiliencePipelineBuilder builder, NygardBreakerStrategyOptions options, INygardBreakerStateStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return Add(builder, options, owner: store, store);
+    }
+
+    /// <summary>
+    /// Adds a consecutive-failure circuit breaker whose state lives in <paramref name="store"/>, whatever the options'
+    /// <c>StateStore</c> says. Breakers built with the same store are one breaker: a pipeline rebuilt with new options
+    /// (an options reload) keeps its state, and the options' state provider may attach to each rebuilt breaker.
+    /// </summary>
+    /// <typeparam name="TResult">The type of result the breaker handles.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="options">The breaker's options.</param>
+    /// <param name="store">The store that keeps the breaker's state.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ValidationException">The options are invalid; the message names the option.</exception>
+    /// <exception cref="InvalidOperationException">The options' state provider is already attached to a breaker with another store.</exception>
+    public static ResiliencePipelineBuilder<TResult> AddNygardBreaker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
+        this ResiliencePipelineBuilder<TResult> builder,
+        NygardBreakerStrategyOptions<TResult> options,
+        INygardBreakerStateStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return Add(builder, options, owner: store, store);
+    }
 
     /// <summary>
     /// Adds a breaker whose state provider is claimed by <paramref name="owner"/> and whose state lives in
@@ -46,7 +86,7 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
         "IL2026:Members annotated with 'RequiresUnreferencedCodeAttribute' require dynamic access otherwise can break functionality when trimming application code",
         Justification = "All options members are preserved by DynamicDependency.")]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(NygardBreakerStrategyOptions))]
-    internal static ResiliencePipelineBuilder AddNygardBreaker(this ResiliencePipelineBuilder builder, NygardBreakerStrategyOptions options, object owner, INygardBreakerStateStore? store)
+    private static ResiliencePipelineBuilder Add(ResiliencePipelineBuilder builder, NygardBreakerStrategyOptions options, object owner, INygardBreakerStateStore? store)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
@@ -63,8 +103,8 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
         "Trimming",
         "IL2026:Members annotated with 'RequiresUnreferencedCodeAttribute' require dynamic access otherwise can break functionality when trimming application code",
         Justification = "All options members are preserved by DynamicallyAccessedMembers.")]
-    internal static ResiliencePipelineBuilder<TResult> AddNygardBreaker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
-        this ResiliencePipelineBuilder<TResult> builder,
+    private static ResiliencePipelineBuilder<TResult> Add<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
+        ResiliencePipelineBuilder<TResult> builder,
         NygardBreakerStrategyOptions<TResult> options,
         object owner,
         INygardBreakerStateStore? store)
@@ -88,4 +128,21 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
     /// <exception cref="ValidationException">An argument is out of range; the message names the option.</exception>
     public static ResiliencePipelineBuilder AddNygardBreaker(this ResiliencePipelineBuilder builder, int failureThreshold, TimeSpan breakDuration) =>
         builder.AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = failureThreshold, BreakDuration = breakDuration });
+
+    /// <summary>
+    /// Adds a consecutive-failure circuit breaker that opens after <paramref name="failureThreshold"/> consecutive
+    /// exceptions (other than <see cref="OperationCanceledException"/>) for <paramref name="breakDuration"/>; results are
+    /// never failures and every other option keeps its default.
+    /// </summary>
+    /// <typeparam name="TResult">The type of result the breaker handles.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="failureThreshold">Consecutive failures that open the breaker; at least 1.</param>
+    /// <param name="breakDuration">How long the breaker stays open; greater than zero and at most one day.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ValidationException">An argument is out of range; the message names the option.</exception>
+    public static ResiliencePipelineBuilder<TResult> AddNygardBreaker<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
+        this ResiliencePipelineBuilder<TResult> builder,
+        int failureThreshold,
+        TimeSpan breakDuration) =>
+        builder.AddNygardBreaker(new NygardBreakerStrategyOptions<TResult> { FailureThreshold = failureThreshold, BreakDuration = breakDuration });
 }

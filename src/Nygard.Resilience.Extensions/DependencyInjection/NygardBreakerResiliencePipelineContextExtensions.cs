@@ -32,7 +32,7 @@ public static class NygardBreakerResiliencePipelineContextExtensions
         context.EnableReloads<NygardBreakerStrategyOptions>(name);
         var options = context.GetOptions<NygardBreakerStrategyOptions>(name);
         var entry = NygardBreakerRegistration.Register(builder, context.ServiceProvider, options, context.PipelineKey.ToString() ?? string.Empty, instanceName: null);
-        return builder.AddNygardBreaker(options, owner: entry, store: entry.Store);
+        return builder.AddNygardBreaker(options, entry.Store);
     }
 
     /// <summary>
@@ -59,6 +59,6 @@ public static class NygardBreakerResiliencePipelineContextExtensions
         context.EnableReloads<NygardBreakerStrategyOptions<TResult>>(name);
         var options = context.GetOptions<NygardBreakerStrategyOptions<TResult>>(name);
         var entry = NygardBreakerRegistration.Register(builder, context.ServiceProvider, options, context.PipelineKey.ToString() ?? string.Empty, instanceName: null);
-        return builder.AddNygardBreaker(options, owner: entry, store: entry.Store);
+        return builder.AddNygardBreaker(options, entry.Store);
     }
 }

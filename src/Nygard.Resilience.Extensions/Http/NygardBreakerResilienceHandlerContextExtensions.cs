@@ -30,6 +30,6 @@ public static class NygardBreakerResilienceHandlerContextExtensions
         context.EnableReloads<HttpNygardBreakerStrategyOptions>(name);
         var options = context.GetOptions<HttpNygardBreakerStrategyOptions>(name);
         var entry = NygardBreakerRegistration.Register(builder, context.ServiceProvider, options, context.BuilderName, context.InstanceName);
-        return builder.AddNygardBreaker(options, owner: entry, store: entry.Store);
+        return builder.AddNygardBreaker(options, entry.Store);
     }
 }

@@ -1,4 +1,3 @@
-using Nygard.Resilience.StateMachine;
 
 namespace Nygard.Resilience.Registry;
 
@@ -23,5 +22,5 @@ internal sealed class NygardBreakerEntry(NygardBreakerIdentity identity, INygard
     public NygardBreakerSnapshot Snapshot => Store.Current;
 
     /// <summary>Gets the time left until the break ends, or <see langword="null"/> unless open.</summary>
-    public TimeSpan? RetryAfter => BreakerStateMachine.RetryAfter(Snapshot, Store.GetUtcNow(TimeProvider));
+    public TimeSpan? RetryAfter => Snapshot.GetRetryAfter(Store.GetUtcNow(TimeProvider));
 }

@@ -33,4 +33,13 @@ public interface INygardBreakerListener
     /// <returns>A task that completes when the listener is done.</returns>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "The parameter names are part of the published contract (SPEC).")]
     ValueTask OnStateChangedAsync(CircuitState from, CircuitState to, bool isManual) => default;
+
+    /// <summary>
+    /// Called once per transition, in transition order: what the breaker calls. Its default body calls
+    /// <see cref="OnStateChangedAsync(CircuitState, CircuitState, bool)"/>; override this one to learn which breaker
+    /// changed when one listener is shared by several breakers.
+    /// </summary>
+    /// <param name="args">The breaker, the states before and after, and whether the change was manual.</param>
+    /// <returns>A task that completes when the listener is done.</returns>
+    ValueTask OnStateChangedAsync(NygardBreakerStateChangedArguments args) => OnStateChangedAsync(args.From, args.To, args.IsManual);
 }

@@ -11,7 +11,11 @@ public interface INygardBreakerStateObserver
     /// </summary>
     /// <param name="previous">The snapshot before the change.</param>
     /// <param name="current">The snapshot after the change.</param>
-    void OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current);
+    /// <param name="cause">
+    /// The cause given to <see cref="INygardBreakerStateStore.TryReplaceAsync"/> for this change, or
+    /// <see langword="null"/> for a change the store learned of from elsewhere (another process, a refresh).
+    /// </param>
+    void OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause);
 
     /// <summary>
     /// Called when a remote store loses or regains its backend. While it is unavailable the store keeps answering

@@ -35,15 +35,23 @@ public interface INygardBreakerStateStore
     /// snapshot's <see cref="NygardBreakerSnapshot.Version"/> equals <paramref name="expected"/>'s.
     /// </summary>
     /// <remarks>
-    /// On success the store must notify its observers of the change before the returned task completes, on the
-    /// calling thread. On failure the store must refresh <see cref="Current"/> so that the caller can retry.
-    /// A store that cannot reach its backend must not throw and must not hold the caller up.
+    /// On success the store must notify its observers of the change, with <paramref name="cause"/>, before the
+    /// returned task completes. A store that learns of its own write another way first (for example a remote store's
+    /// change notification echoing it) must not report it without the cause: it drops the echo. Changes the store
+    /// learns of from elsewhere are reported with a <see langword="null"/> cause. On failure the store must refresh
+    /// <see cref="Current"/> so that the caller can retry; a store that cannot tell the caller anything newer leaves
+    /// <see cref="Current"/> as it was, and the caller stops retrying. A store that cannot reach its backend must not
+    /// throw and must not hold the caller up.
     /// </remarks>
     /// <param name="expected">The snapshot the replacement was computed from.</param>
     /// <param name="replacement">The new snapshot.</param>
+    /// <param name="cause">
+    /// What caused the change, opaque to the store: handed back unchanged to the observers for exactly this change,
+    /// so that the breaker that made it can raise its events with the call's context and outcome.
+    /// </param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns><see langword="true"/> when the replacement was stored.</returns>
-    ValueTask<bool> TryReplaceAsync(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, CancellationToken cancellationToken);
+    ValueTask<bool> TryReplaceAsync(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, object? cause, CancellationToken cancellationToken);
 
     /// <summary>
     /// Subscribes an observer to every change of the stored snapshot, in version order.

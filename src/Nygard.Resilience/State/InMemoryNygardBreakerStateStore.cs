@@ -31,7 +31,7 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> TryReplaceAsync(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, CancellationToken cancellationToken)
+    public ValueTask<bool> TryReplaceAsync(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, object? cause, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(replacement);
@@ -45,7 +45,7 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
             }
 
             _current = replacement;
-            _observers.NotifyChanged(previous, replacement);
+            _observers.NotifyChanged(previous, replacement, cause);
         }
 
         return new ValueTask<bool>(true);

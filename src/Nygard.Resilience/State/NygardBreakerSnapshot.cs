@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Nygard.Resilience.StateMachine;
 using Polly.CircuitBreaker;
 
 namespace Nygard.Resilience;
@@ -94,6 +95,11 @@ public sealed class NygardBreakerSnapshot
 
     /// <summary>Gets the snapshot's number, which rises on every change.</summary>
     public long Version { get; }
+
+    /// <summary>Returns the time left until the break ends, never negative; <see langword="null"/> unless the state is <see cref="CircuitState.Open"/>.</summary>
+    /// <param name="now">The time on the breaker's clock.</param>
+    /// <returns>The time left, or <see langword="null"/>.</returns>
+    public TimeSpan? GetRetryAfter(DateTimeOffset now) => BreakerStateMachine.RetryAfter(this, now);
 
     /// <inheritdoc/>
     public override string ToString() =>

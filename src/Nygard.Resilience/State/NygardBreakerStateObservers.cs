@@ -30,11 +30,12 @@ public sealed class NygardBreakerStateObservers
     /// <summary>Tells every observer that the stored snapshot changed.</summary>
     /// <param name="previous">The snapshot before the change.</param>
     /// <param name="current">The snapshot after the change.</param>
-    public void NotifyChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current)
+    /// <param name="cause">The cause given with the change, or <see langword="null"/> for a change made elsewhere.</param>
+    public void NotifyChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause)
     {
         foreach (var observer in Volatile.Read(ref _observers))
         {
-            observer.OnChanged(previous, current);
+            observer.OnChanged(previous, current, cause);
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class BreakerEvents<TResult>
     private static readonly ResilienceEvent ObserverFailedEvent = new(ResilienceEventSeverity.Warning, NygardBreakerConstants.OnObserverFailed);
     private static readonly ResilienceEvent StoreUnavailableEvent = new(ResilienceEventSeverity.Error, NygardBreakerConstants.OnStoreUnavailable);
     private static readonly ResilienceEvent StoreRestoredEvent = new(ResilienceEventSeverity.Information, NygardBreakerConstants.OnStoreRestored);
+    private static readonly ResilienceEvent BuiltEvent = new(ResilienceEventSeverity.Debug, NygardBreakerConstants.OnBreakerBuilt);
 
     private readonly ConcurrentQueue<PendingTransition<TResult>> _pending = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -28,8 +29,11 @@ internal sealed class BreakerEvents<TResult>
     private readonly Func<OnCircuitHalfOpenedArguments, ValueTask>? _onHalfOpened;
     private readonly INygardBreakerListener[] _listeners;
 
-    public BreakerEvents(NygardBreakerStrategyOptions<TResult> options, ResilienceStrategyTelemetry telemetry)
+    private readonly NygardBreakerId _id;
+
+    public BreakerEvents(NygardBreakerStrategyOptions<TResult> options, ResilienceStrategyTelemetry telemetry, NygardBreakerId id)
     {
+        _id = id;
         _telemetry = telemetry;
         _onOpened = options.OnOpened;
         _onClosed = options.OnClosed;
@@ -106,6 +110,20 @@ internal sealed class BreakerEvents<TResult>
     public void ReportObserverFailure(string observer, Exception exception, ResilienceContext context) =>
         _telemetry.Report(ObserverFailedEvent, context, Outcome.FromException<TResult>(exception), new NygardBreakerObserverFailedArguments(observer, exception));
 
+    /// <summary>Announces a newly built breaker to the builder's telemetry listeners.</summary>
+    public void ReportBuilt(NygardBreakerHandle handle)
+    {
+        var context = ResilienceContextPool.Shared.Get();
+        try
+        {
+            _telemetry.Report(BuiltEvent, context, new NygardBreakerBuiltArguments(handle));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
     public void ReportStoreAvailability(bool isAvailable, Exception? error)
     {
         var context = ResilienceContextPool.Shared.Get();
@@ -155,7 +173,7 @@ internal sealed class BreakerEvents<TResult>
             {
                 try
                 {
-                    await listener.OnStateChangedAsync(transition.Previous.State, current.State, current.IsManual).ConfigureAwait(false);
+                    await listener.OnStateChangedAsync(new NygardBreakerStateChangedArguments(_id, transition.Previous.State, current.State, current.IsManual)).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {

@@ -5,6 +5,16 @@ namespace Nygard.Resilience.Strategy;
 /// <summary>What the state provider and the manual control need of a built breaker, whatever its result type.</summary>
 internal interface INygardBreaker
 {
+    NygardBreakerId Id { get; }
+
+    BreakerPolicy Policy { get; }
+
+    INygardBreakerStateStore Store { get; }
+
+    bool IsStoreAvailable { get; }
+
+    bool IsDisposed { get; }
+
     NygardBreakerSnapshot Snapshot { get; }
 
     TimeProvider TimeProvider { get; }

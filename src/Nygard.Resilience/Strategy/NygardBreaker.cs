@@ -34,6 +34,8 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly NygardBreakerStateProvider? _stateProvider;
     private readonly BreakTimer? _breakTimer;
     private TaskCompletionSource? _nextTransition;
+    private int _storeUnavailable;
+    private int _disposed;
 
     public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, INygardBreakerStateStore? store = null)
     {
@@ -43,11 +45,11 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         _breakDuration = options.BreakDuration;
         _breakDurationGenerator = options.BreakDurationGenerator;
         _shouldHandle = options.ShouldHandle;
-        var name = options.Name ?? NygardBreakerConstants.DefaultName;
-        _brokenMessage = $"The circuit breaker '{name}' is open: calls are not allowed until the break ends (see RetryAfter).";
-        _isolatedMessage = $"The circuit breaker '{name}' is isolated: it is held open manually until it is closed.";
+        Id = IdentifyFrom(telemetry, options.Name ?? NygardBreakerConstants.DefaultName);
+        _brokenMessage = $"The circuit breaker '{Id}' is open: calls are not allowed until the break ends (see RetryAfter).";
+        _isolatedMessage = $"The circuit breaker '{Id}' is isolated: it is held open manually until it is closed.";
         _telemetry = telemetry;
-        _events = new BreakerEvents<TResult>(options, telemetry);
+        _events = new BreakerEvents<TResult>(options, telemetry, Id);
         _defaultPredicate = ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions);
         _cleanPathEligible = _defaultPredicate && !_events.HasListeners;
         TimeProvider = timeProvider;
@@ -68,9 +70,19 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
                 }
             }
         }
+
+        _events.ReportBuilt(new NygardBreakerHandle(this));
     }
 
     public TimeProvider TimeProvider { get; }
+
+    public NygardBreakerId Id { get; }
+
+    public BreakerPolicy Policy => _policy;
+
+    public bool IsStoreAvailable => Volatile.Read(ref _storeUnavailable) == 0;
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Gets a value indicating whether calls may take the clean path: default predicate and no listeners.</summary>
     public bool CleanPathEligible => _cleanPathEligible;
@@ -100,6 +112,11 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _subscription.Dispose();
         _manualControlRegistration?.Dispose();
         _stateProvider?.Detach(this);
@@ -199,7 +216,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         return ExecuteSlowAsync(callback, context, state, convert);
     }
 
-    void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current)
+    void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause)
     {
         if (current.Generation == previous.Generation)
         {
@@ -209,7 +226,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         // The call that caused the transition waits for its events and lends them its context and outcome;
         // a transition made elsewhere (another pipeline, another process, or from inside an event handler)
         // is raised in the background.
-        TransitionCause<TResult>? waiting = TransitionCause<TResult>.Current is { } cause && ReferenceEquals(cause.Owner, this) && !HandlerScope.IsActive ? cause : null;
+        var waiting = cause is TransitionCause<TResult> own && ReferenceEquals(own.Owner, this) && !HandlerScope.IsActive ? own : null;
         _events.Enqueue(new PendingTransition<TResult>(previous, current, waiting?.Context, waiting?.Outcome));
         if (waiting is null)
         {
@@ -219,8 +236,11 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         Interlocked.Exchange(ref _nextTransition, null)?.TrySetResult();
     }
 
-    void INygardBreakerStateObserver.OnStoreAvailabilityChanged(bool isAvailable, Exception? exception) =>
+    void INygardBreakerStateObserver.OnStoreAvailabilityChanged(bool isAvailable, Exception? exception)
+    {
+        Volatile.Write(ref _storeUnavailable, isAvailable ? 0 : 1);
         _events.ReportStoreAvailability(isAvailable, exception);
+    }
 
     public async ValueTask ApplyManualAsync(ManualCommand command, CancellationToken cancellationToken)
     {
@@ -417,34 +437,8 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 
     private ValueTask<bool> ReplaceAsync(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, ResilienceContext context, Outcome<TResult>? outcome)
     {
-        if (next.Generation == snapshot.Generation)
-        {
-            return _store.TryReplaceAsync(snapshot, next, CancellationToken.None);
-        }
-
-        var cause = new TransitionCause<TResult>(this, context, outcome);
-        if (_inMemoryStore is null)
-        {
-            return ReplaceInFlowAsync(snapshot, next, cause);
-        }
-
-        // The in-memory store tells its observers before TryReplaceAsync returns, so the cause need not flow. An
-        // observer may replace another breaker's snapshot meanwhile, so the outer cause is put back, not cleared.
-        var outer = TransitionCause<TResult>.SwapOnThisThread(cause);
-        try
-        {
-            return _inMemoryStore.TryReplaceAsync(snapshot, next, CancellationToken.None);
-        }
-        finally
-        {
-            TransitionCause<TResult>.SwapOnThisThread(outer);
-        }
-    }
-
-    private async ValueTask<bool> ReplaceInFlowAsync(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, TransitionCause<TResult> cause)
-    {
-        TransitionCause<TResult>.SetForFlow(cause);
-        return await _store.TryReplaceAsync(snapshot, next, CancellationToken.None).ConfigureAwait(false);
+        var cause = next.Generation == snapshot.Generation ? null : new TransitionCause<TResult>(this, context, outcome);
+        return _store.TryReplaceAsync(snapshot, next, cause, CancellationToken.None);
     }
 
     private ValueTask RaiseOwnEventsAsync()
@@ -474,6 +468,16 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             _events.ReportObserverFailure(nameof(NygardBreakerStrategyOptions<TResult>.BreakDurationGenerator), e, context);
             return _breakDuration;
         }
+    }
+
+    /// <summary>Reads the names Polly's telemetry gives this breaker (pipeline, instance, strategy).</summary>
+    private static NygardBreakerId IdentifyFrom(ResilienceStrategyTelemetry telemetry, string strategyName)
+    {
+        var probe = new BrokenCircuitException();
+        telemetry.SetTelemetrySource(probe);
+        return probe.TelemetrySource is { } source
+            ? new NygardBreakerId(source.PipelineName, source.PipelineInstanceName, source.StrategyName ?? strategyName)
+            : new NygardBreakerId(null, null, strategyName);
     }
 
     private ExecutionRejectedException CreateRejection(in Admission admission) =>

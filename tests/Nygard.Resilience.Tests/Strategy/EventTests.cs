@@ -92,7 +92,7 @@ public class EventTests
 
     private sealed class CallbackObserver(Action onChanged) : INygardBreakerStateObserver
     {
-        public void OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current)
+        public void OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause)
         {
             if (current.Generation != previous.Generation)
             {
