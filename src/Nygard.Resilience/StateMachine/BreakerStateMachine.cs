@@ -65,7 +65,7 @@ internal static class BreakerStateMachine
         return snapshot.State switch
         {
             CircuitState.Closed when snapshot.FailureCount + 1 >= policy.FailureThreshold => 0,
-            CircuitState.HalfOpen when HoldsLiveLease(snapshot, ticket, now) => snapshot.FailedProbes + 1,
+            CircuitState.HalfOpen when ticket.IsProbe => snapshot.FailedProbes + 1,
             _ => -1,
         };
     }
@@ -121,12 +121,13 @@ internal static class BreakerStateMachine
             };
         }
 
-        if (snapshot.State != CircuitState.HalfOpen || !HoldsLiveLease(snapshot, ticket, now))
+        if (snapshot.State != CircuitState.HalfOpen || ticket.ProbeLease is not { } lease)
         {
             return snapshot;
         }
 
-        var remaining = snapshot.ProbeLeases.Remove(ticket.ProbeLease!.Value);
+        // A probe whose lease lapsed gave its permit back already, but its outcome still counts in its own period.
+        var remaining = snapshot.ProbeLeases.Remove(lease);
         switch (kind)
         {
             case OutcomeKind.Success when snapshot.ProbeSuccesses + 1 >= policy.SuccessThreshold:
@@ -160,9 +161,6 @@ internal static class BreakerStateMachine
 
     private static NygardBreakerSnapshot Open(NygardBreakerSnapshot snapshot, int failureCount, int failedProbes, DateTimeOffset now, TimeSpan breakDuration) =>
         Transition(snapshot, CircuitState.Open, now, isManual: false, failureCount: failureCount, failedProbes: failedProbes, openUntil: now + breakDuration);
-
-    private static bool HoldsLiveLease(NygardBreakerSnapshot snapshot, CallTicket ticket, DateTimeOffset now) =>
-        ticket.ProbeLease is { } lease && lease > now && snapshot.ProbeLeases.Contains(lease);
 
     private static ImmutableArray<DateTimeOffset> LiveLeases(ImmutableArray<DateTimeOffset> leases, DateTimeOffset now)
     {

@@ -195,13 +195,33 @@ public class BreakerStateMachineTests
     }
 
     [Fact]
-    public void Record_ProbeWhoseLeaseLapsed_IsIgnored()
+    public void Record_ProbeWhoseLeaseLapsed_StillCountsInItsOwnPeriod()
     {
-        var lease = Now;
+        var lapsed = Now.AddSeconds(-1);
+        var halfOpen = Snapshot(CircuitState.HalfOpen, failures: 3, leases: [Now.AddSeconds(5)], failedProbes: 1);
+
+        Assert.Equal(2, BreakerStateMachine.HalfOpenAttemptsIfOpening(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Failure, Now, Policy));
+        var reopened = BreakerStateMachine.Record(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(1));
+        Assert.Equal(CircuitState.Open, reopened.State);
+        Assert.Equal(4, reopened.FailureCount);
+
+        var counted = BreakerStateMachine.Record(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Success, Now, Policy, default);
+        Assert.Equal(CircuitState.HalfOpen, counted.State);
+        Assert.Equal(1, counted.ProbeSuccesses);
+        Assert.Equal([Now.AddSeconds(5)], counted.ProbeLeases.ToArray());
+
+        var closing = Snapshot(CircuitState.HalfOpen, failures: 3, probeSuccesses: 1);
+        Assert.Equal(CircuitState.Closed, BreakerStateMachine.Record(closing, new CallTicket(7, lapsed), OutcomeKind.Success, Now, Policy, default).State);
+    }
+
+    [Fact]
+    public void Record_ProbeFromAnEarlierPeriod_IsIgnored()
+    {
+        var lease = Now.AddSeconds(5);
         var halfOpen = Snapshot(CircuitState.HalfOpen, failures: 3, leases: [lease]);
 
-        Assert.Equal(-1, BreakerStateMachine.HalfOpenAttemptsIfOpening(halfOpen, new CallTicket(7, lease), OutcomeKind.Failure, Now, Policy));
-        Assert.Same(halfOpen, BreakerStateMachine.Record(halfOpen, new CallTicket(7, lease), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(1)));
+        Assert.Equal(-1, BreakerStateMachine.HalfOpenAttemptsIfOpening(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy));
+        Assert.Same(halfOpen, BreakerStateMachine.Record(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(1)));
     }
 
     [Fact]

@@ -86,10 +86,12 @@ internal sealed class ReferenceModel(int threshold, int permits, int successThre
             return;
         }
 
-        if (State != CircuitState.HalfOpen || ticket.Lease is not { } lease || lease <= now || !_leases.Remove(lease))
+        if (State != CircuitState.HalfOpen || ticket.Lease is not { } lease)
         {
             return;
         }
+
+        _leases.Remove(lease); // a lapsed lease is gone already; the probe's outcome still counts
 
         if (how == "success")
         {

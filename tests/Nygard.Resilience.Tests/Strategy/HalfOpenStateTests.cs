@@ -123,7 +123,7 @@ public class HalfOpenStateTests
     }
 
     [Fact]
-    public async Task ProbeWhoseLeaseLapsed_DoesNotCountWhenItFinallyFails()
+    public async Task ProbeWhoseLeaseLapsed_StillReopensTheBreakerWhenItFinallyFails()
     {
         var breaker = new BreakerHarness(o => o.HalfOpenPermits = 1);
         await breaker.TripAsync();
@@ -133,8 +133,44 @@ public class HalfOpenStateTests
 
         await slow.FailAsync();
 
-        Assert.Equal(CircuitState.HalfOpen, breaker.State.CircuitState);
-        Assert.Equal(3, breaker.State.FailureCount);
+        Assert.Equal(CircuitState.Open, breaker.State.CircuitState);
+        Assert.Equal(4, breaker.State.FailureCount);
+        Assert.Equal(["opened 30s", "half-opened", "opened 30s"], breaker.Events);
+    }
+
+    [Fact]
+    public async Task DependencySlowerThanTheBreak_StillClosesTheBreakerWhenItsProbesSucceed()
+    {
+        var breaker = new BreakerHarness(o => o.BreakDuration = TimeSpan.FromMilliseconds(500));
+        await breaker.TripAsync();
+        breaker.Advance(TimeSpan.FromMilliseconds(500));
+
+        var first = breaker.Start();
+        breaker.Advance(TimeSpan.FromMilliseconds(600));
+        var second = breaker.Start();
+        Assert.True(first.Admitted);
+        Assert.True(second.Admitted); // the first probe's permit lapsed, so another may probe
+
+        await first.SucceedAsync();
+
+        Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
+        Assert.Equal(["opened 0.5s", "half-opened", "closed"], breaker.Events);
+        await second.SucceedAsync();
+        Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
+    }
+
+    [Fact]
+    public async Task OneTickBreak_EveryCallProbes_AndTheFirstSuccessCloses()
+    {
+        var breaker = new BreakerHarness(o => o.BreakDuration = TimeSpan.FromTicks(1));
+        await breaker.TripAsync();
+        breaker.Advance(TimeSpan.FromTicks(1));
+
+        var probe = breaker.Start();
+        breaker.Advance(TimeSpan.FromTicks(1));
+        await probe.SucceedAsync();
+
+        Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
     }
 
     [Fact]
