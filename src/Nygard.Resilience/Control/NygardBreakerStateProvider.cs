@@ -73,6 +73,8 @@ public sealed class NygardBreakerStateProvider
                 return;
             }
 
+            // Timers may fire a little early against the clock, so the loop checks again after every wake-up and
+            // returns only once a call made now would be admitted.
             using var delayCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(left, breaker.TimeProvider, delayCancellation.Token);
             var first = await Task.WhenAny(delay, transition).ConfigureAwait(false);
@@ -80,7 +82,6 @@ public sealed class NygardBreakerStateProvider
             if (first == delay)
             {
                 await delay.ConfigureAwait(false); // throws when the caller cancelled
-                return;
             }
         }
     }

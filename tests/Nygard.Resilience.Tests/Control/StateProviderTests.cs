@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Nygard.Resilience.Tests.Support;
 using Polly;
 using Polly.CircuitBreaker;
@@ -39,6 +40,68 @@ public class StateProviderTests
         breaker.Advance(TimeSpan.FromSeconds(1));
         await wait.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal("ok", (await breaker.SucceedAsync()).Result);
+    }
+
+    [Fact]
+    public async Task WaitForRetryAsync_TimerThatFiresEarly_WaitsAgainUntilACallWouldBeAdmitted()
+    {
+        var clock = new FakeTimeProvider(BreakerHarness.Epoch);
+        var provider = new NygardBreakerStateProvider();
+        var control = new NygardBreakerManualControl();
+        var time = new EarlyTimerTimeProvider(clock, TimeSpan.FromMilliseconds(2));
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { BreakDuration = TimeSpan.FromSeconds(1), StateProvider = provider, ManualControl = control })
+            .Build();
+        await control.OpenAsync();
+
+        var wait = provider.WaitForRetryAsync();
+        Assert.Equal(1, time.TimersCreated);
+        clock.Advance(TimeSpan.FromMilliseconds(998));
+
+        // The early wake-up runs on the thread pool: wait (bounded) until it either returned or armed a second timer.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!wait.IsCompleted && time.TimersCreated < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Yield();
+        }
+
+        Assert.False(wait.IsCompleted, "the timer fired 2 ms early; the break has not ended");
+        Assert.Equal(2, time.TimersCreated);
+        Assert.Throws<BrokenCircuitException>(() => pipeline.Execute(() => { }));
+
+        clock.Advance(TimeSpan.FromMilliseconds(2));
+        await wait.WaitAsync(TimeSpan.FromSeconds(30));
+        pipeline.Execute(() => { });
+        Assert.Equal(CircuitState.Closed, provider.CircuitState);
+    }
+
+    [Fact]
+    public async Task WaitForRetryAsync_OnTheSystemClock_ReturnsOnlyWhenTheNextCallIsAdmitted()
+    {
+        var provider = new NygardBreakerStateProvider();
+        var control = new NygardBreakerManualControl();
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { BreakDuration = TimeSpan.FromMilliseconds(15), StateProvider = provider, ManualControl = control })
+            .Build();
+
+        var rejected = 0;
+        for (var cycle = 0; cycle < 40; cycle++)
+        {
+            await control.OpenAsync();
+            await provider.WaitForRetryAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                pipeline.Execute(() => { });
+            }
+            catch (BrokenCircuitException)
+            {
+                rejected++;
+            }
+
+            await control.CloseAsync();
+        }
+
+        Assert.Equal(0, rejected);
     }
 
     [Fact]
