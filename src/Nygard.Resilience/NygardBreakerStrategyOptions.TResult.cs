@@ -110,5 +110,5 @@ public class NygardBreakerStrategyOptions<TResult> : ResilienceStrategyOptions
     /// Gets the listeners told about every call and transition (aiobreaker's listeners).
     /// </summary>
     /// <value>Empty by default.</value>
-    public IList<INygardBreakerListener> Listeners { get; } = [];
+    public IList<INygardBreakerListener> Listeners { get; } = new ListenerList();
 }

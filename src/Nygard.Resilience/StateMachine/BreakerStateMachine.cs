@@ -27,7 +27,7 @@ internal static class BreakerStateMachine
             case CircuitState.Open:
             {
                 // The break is over: this call half-opens the breaker and is its first probe.
-                var lease = now + policy.ProbeLease;
+                var lease = Clock.Add(now, policy.ProbeLease);
                 var halfOpen = Transition(snapshot, CircuitState.HalfOpen, now, isManual: false, probeLeases: [lease]);
                 return new(AdmissionKind.Admitted, halfOpen, new CallTicket(halfOpen.Generation, lease), TimeSpan.Zero);
             }
@@ -37,7 +37,7 @@ internal static class BreakerStateMachine
                 var live = LiveLeases(snapshot.ProbeLeases, now);
                 if (live.Length < policy.HalfOpenPermits)
                 {
-                    var lease = now + policy.ProbeLease;
+                    var lease = Clock.Add(now, policy.ProbeLease);
                     var next = Change(snapshot, probeLeases: live.Add(lease));
                     return new(AdmissionKind.Admitted, next, new CallTicket(next.Generation, lease), TimeSpan.Zero);
                 }
@@ -147,7 +147,7 @@ internal static class BreakerStateMachine
         return command switch
         {
             ManualCommand.Open when snapshot.State != CircuitState.Open =>
-                Transition(snapshot, CircuitState.Open, now, isManual: true, openUntil: now + breakDuration),
+                Transition(snapshot, CircuitState.Open, now, isManual: true, openUntil: Clock.Add(now, breakDuration)),
             ManualCommand.HalfOpen when snapshot.State != CircuitState.HalfOpen =>
                 Transition(snapshot, CircuitState.HalfOpen, now, isManual: true),
             ManualCommand.Isolate when snapshot.State != CircuitState.Isolated =>
@@ -160,7 +160,7 @@ internal static class BreakerStateMachine
     }
 
     private static NygardBreakerSnapshot Open(NygardBreakerSnapshot snapshot, int failureCount, int failedProbes, DateTimeOffset now, TimeSpan breakDuration) =>
-        Transition(snapshot, CircuitState.Open, now, isManual: false, failureCount: failureCount, failedProbes: failedProbes, openUntil: now + breakDuration);
+        Transition(snapshot, CircuitState.Open, now, isManual: false, failureCount: failureCount, failedProbes: failedProbes, openUntil: Clock.Add(now, breakDuration));
 
     private static ImmutableArray<DateTimeOffset> LiveLeases(ImmutableArray<DateTimeOffset> leases, DateTimeOffset now)
     {

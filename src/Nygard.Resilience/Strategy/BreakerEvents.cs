@@ -27,7 +27,7 @@ internal sealed class BreakerEvents<TResult>
     private readonly Func<OnCircuitOpenedArguments<TResult>, ValueTask>? _onOpened;
     private readonly Func<OnCircuitClosedArguments<TResult>, ValueTask>? _onClosed;
     private readonly Func<OnCircuitHalfOpenedArguments, ValueTask>? _onHalfOpened;
-    private readonly INygardBreakerListener[] _listeners;
+    private readonly ListenerList _listeners;
 
     private readonly NygardBreakerId _id;
 
@@ -38,10 +38,11 @@ internal sealed class BreakerEvents<TResult>
         _onOpened = options.OnOpened;
         _onClosed = options.OnClosed;
         _onHalfOpened = options.OnHalfOpened;
-        _listeners = [.. options.Listeners];
+        _listeners = (ListenerList)options.Listeners;
     }
 
-    public bool HasListeners => _listeners.Length != 0;
+    /// <summary>Gets a value indicating whether any listener is attached now (listeners may be added after the breaker is built).</summary>
+    public bool HasListeners => _listeners.Current.Length != 0;
 
     public bool HasPending => !_pending.IsEmpty;
 
@@ -71,7 +72,7 @@ internal sealed class BreakerEvents<TResult>
 
     public async ValueTask BeforeCallAsync(ResilienceContext context)
     {
-        foreach (var listener in _listeners)
+        foreach (var listener in _listeners.Current)
         {
             try
             {
@@ -87,7 +88,7 @@ internal sealed class BreakerEvents<TResult>
     public async ValueTask AfterCallAsync(ResilienceContext context, Outcome<TResult> outcome, bool isFailure)
     {
         var boxed = outcome.Exception is { } exception ? Outcome.FromException<object>(exception) : Outcome.FromResult<object>(outcome.Result);
-        foreach (var listener in _listeners)
+        foreach (var listener in _listeners.Current)
         {
             try
             {
@@ -169,7 +170,7 @@ internal sealed class BreakerEvents<TResult>
                     break;
             }
 
-            foreach (var listener in _listeners)
+            foreach (var listener in _listeners.Current)
             {
                 try
                 {

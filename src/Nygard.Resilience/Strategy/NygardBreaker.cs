@@ -24,7 +24,6 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly Func<BreakDurationGeneratorArguments, ValueTask<TimeSpan>>? _breakDurationGenerator;
     private readonly Func<CircuitBreakerPredicateArguments<TResult>, ValueTask<bool>> _shouldHandle;
     private readonly bool _defaultPredicate;
-    private readonly bool _cleanPathEligible;
     private readonly BreakerEvents<TResult> _events;
     private readonly ResilienceStrategyTelemetry _telemetry;
     private readonly string _brokenMessage;
@@ -34,6 +33,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly NygardBreakerStateProvider? _stateProvider;
     private readonly BreakTimer? _breakTimer;
     private TaskCompletionSource? _nextTransition;
+    private BreakingException? _breakingException;
     private int _storeUnavailable;
     private int _disposed;
 
@@ -51,7 +51,6 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         _telemetry = telemetry;
         _events = new BreakerEvents<TResult>(options, telemetry, Id);
         _defaultPredicate = ReferenceEquals(_shouldHandle, DefaultPredicates<TResult>.HandleExceptions);
-        _cleanPathEligible = _defaultPredicate && !_events.HasListeners;
         TimeProvider = timeProvider;
         _breakTimer = _inMemoryStore is not null ? new BreakTimer(timeProvider) : null;
 
@@ -85,7 +84,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Gets a value indicating whether calls may take the clean path: default predicate and no listeners.</summary>
-    public bool CleanPathEligible => _cleanPathEligible;
+    public bool CleanPathEligible => _defaultPredicate && !_events.HasListeners;
 
     /// <summary>Gets the store that keeps this breaker's state.</summary>
     public INygardBreakerStateStore Store => _store;
@@ -137,7 +136,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         // and the same snapshot after it (so nothing happened meanwhile that this success should reset).
         // It reads the snapshot twice and changes nothing; every other path is a call to a method that is not
         // inlined, which keeps this method's stack frame (and the zeroing of it) small.
-        if (!_cleanPathEligible || Snapshot is not { State: CircuitState.Closed } snapshot)
+        if (!CleanPathEligible || Snapshot is not { State: CircuitState.Closed } snapshot)
         {
             return ExecuteUncleanAsync(callback, context, state, convert);
         }
@@ -204,7 +203,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
                 var retryAfter = _breakTimer?.Remaining(snapshot, openUntil) ?? openUntil - GetUtcNow();
                 if (retryAfter > TimeSpan.Zero)
                 {
-                    return new ValueTask<Outcome<TCall>>(Outcome.FromException<TCall>(CreateBrokenCircuitException(retryAfter)));
+                    return new ValueTask<Outcome<TCall>>(Outcome.FromException<TCall>(CreateBrokenCircuitException(retryAfter, snapshot)));
                 }
             }
             else if (snapshot.State == CircuitState.Isolated)
@@ -226,7 +225,15 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         // The call that caused the transition waits for its events and lends them its context and outcome;
         // a transition made elsewhere (another pipeline, another process, or from inside an event handler)
         // is raised in the background.
-        var waiting = cause is TransitionCause<TResult> own && ReferenceEquals(own.Owner, this) && !HandlerScope.IsActive ? own : null;
+        var own = cause is TransitionCause<TResult> c && ReferenceEquals(c.Owner, this) ? c : null;
+        if (current.State != CircuitState.HalfOpen)
+        {
+            // The exception that opened the breaker, as Polly's breaker keeps it for its rejections: only for a trip made
+            // by a call in this process, kept through half-open, cleared by anything else.
+            Volatile.Write(ref _breakingException, current.State == CircuitState.Open && own?.Outcome?.Exception is { } exception ? new BreakingException(current.Generation, exception) : null);
+        }
+
+        var waiting = own is not null && !HandlerScope.IsActive ? own : null;
         _events.Enqueue(new PendingTransition<TResult>(previous, current, waiting?.Context, waiting?.Outcome));
         if (waiting is null)
         {
@@ -338,8 +345,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         else
         {
             converted = convert(outcome);
-            var handled = await _shouldHandle(new CircuitBreakerPredicateArguments<TResult>(context, converted.Value)).ConfigureAwait(context.ContinueOnCapturedContext);
-            kind = handled ? OutcomeKind.Failure : OutcomeKind.Success;
+            kind = await ClassifyAsync(context, converted.Value).ConfigureAwait(context.ContinueOnCapturedContext);
         }
 
         if (kind != OutcomeKind.Success || ticket.IsProbe || Snapshot.FailureCount != 0)
@@ -368,10 +374,22 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private async ValueTask RecordThrownAsync(ResilienceContext context, CallTicket ticket, Exception exception)
     {
         var outcome = Outcome.FromException<TResult>(exception);
-        var kind = IsCancelledByCaller(exception, context)
-            ? OutcomeKind.Neutral
-            : await _shouldHandle(new CircuitBreakerPredicateArguments<TResult>(context, outcome)).ConfigureAwait(false) ? OutcomeKind.Failure : OutcomeKind.Success;
+        var kind = IsCancelledByCaller(exception, context) ? OutcomeKind.Neutral : await ClassifyAsync(context, outcome).ConfigureAwait(false);
         await RecordAsync(context, ticket, kind, outcome, Identity, outcome).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks ShouldHandle; a predicate that throws is reported and the outcome counts as neither (a probe gives its permit back).</summary>
+    private async ValueTask<OutcomeKind> ClassifyAsync(ResilienceContext context, Outcome<TResult> outcome)
+    {
+        try
+        {
+            return await _shouldHandle(new CircuitBreakerPredicateArguments<TResult>(context, outcome)).ConfigureAwait(false) ? OutcomeKind.Failure : OutcomeKind.Success;
+        }
+        catch (Exception e)
+        {
+            _events.ReportObserverFailure(nameof(NygardBreakerStrategyOptions<TResult>.ShouldHandle), e, context);
+            return OutcomeKind.Neutral;
+        }
     }
 
     private async ValueTask<Admission> AdmitAsync(ResilienceContext context)
@@ -481,11 +499,16 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     }
 
     private ExecutionRejectedException CreateRejection(in Admission admission) =>
-        admission.Kind == AdmissionKind.RejectedIsolated ? CreateIsolatedCircuitException() : CreateBrokenCircuitException(admission.RetryAfter);
+        admission.Kind == AdmissionKind.RejectedIsolated ? CreateIsolatedCircuitException() : CreateBrokenCircuitException(admission.RetryAfter, admission.Next);
 
-    private BrokenCircuitException CreateBrokenCircuitException(TimeSpan retryAfter)
+    private BrokenCircuitException CreateBrokenCircuitException(TimeSpan retryAfter, NygardBreakerSnapshot snapshot)
     {
-        var exception = new BrokenCircuitException(_brokenMessage, retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter);
+        retryAfter = retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter;
+        var breaking = Volatile.Read(ref _breakingException);
+        var openGeneration = snapshot.State == CircuitState.Open ? snapshot.Generation : snapshot.Generation - 1;
+        var exception = breaking is not null && breaking.OpenGeneration == openGeneration
+            ? new BrokenCircuitException(_brokenMessage, retryAfter, breaking.Exception)
+            : new BrokenCircuitException(_brokenMessage, retryAfter);
         _telemetry.SetTelemetrySource(exception);
         return exception;
     }

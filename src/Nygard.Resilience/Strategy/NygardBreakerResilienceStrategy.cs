@@ -10,8 +10,7 @@ namespace Nygard.Resilience.Strategy;
 /// </summary>
 internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> breaker) : ResilienceStrategy, IDisposable
 {
-    /// <summary>The breaker's store when calls may take the clean path (default predicate, no listeners); otherwise null.</summary>
-    private readonly INygardBreakerStateStore? _cleanPathStore = breaker.CleanPathEligible ? breaker.Store : null;
+    private readonly INygardBreakerStateStore _store = breaker.Store;
 
     public void Dispose() => breaker.Dispose();
 
@@ -24,7 +23,8 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
         // shared generic code costs a few nanoseconds, measurable against the empty pipeline (ClosedSuccessBenchmarks).
         // Every other path leaves through one of the breaker's methods that are not inlined, which keeps this
         // method's stack frame small (its prologue zeroes whatever struct temporaries the frame holds).
-        if (_cleanPathStore is not { } store || store.Current is not { State: CircuitState.Closed } snapshot)
+        var store = _store;
+        if (!breaker.CleanPathEligible || store.Current is not { State: CircuitState.Closed } snapshot)
         {
             return breaker.ExecuteUncleanAsync(callback, context, state, ObjectOutcome<TResult>.Convert);
         }

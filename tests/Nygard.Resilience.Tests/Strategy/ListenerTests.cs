@@ -65,6 +65,54 @@ public class ListenerTests
         Assert.DoesNotContain(breaker.Telemetry.Events, e => e.Name == "OnNygardBreakerObserverFailed");
     }
 
+    [Fact]
+    public async Task ListenerSharedByTwoBreakers_LearnsWhichOneChanged()
+    {
+        var listener = new BreakerNamingListener();
+        var options = new NygardBreakerStrategyOptions { FailureThreshold = 1 };
+        options.Listeners.Add(listener);
+        var orders = new ResiliencePipelineBuilder { Name = "orders" }.AddNygardBreaker(options).Build();
+        var payments = new ResiliencePipelineBuilder { Name = "payments" }.AddNygardBreaker(options).Build();
+
+        Assert.Throws<TimeoutException>(() => payments.Execute(() => throw new TimeoutException()));
+        Assert.Throws<TimeoutException>(() => orders.Execute(() => throw new TimeoutException()));
+        await Task.CompletedTask;
+
+        Assert.Equal(["payments/NygardBreaker Closed->Open", "orders/NygardBreaker Closed->Open"], listener.Changes);
+    }
+
+    [Fact]
+    public async Task ListenerAddedOrRemovedAfterBuild_AppliesToLaterCalls()
+    {
+        var breaker = new BreakerHarness(o => o.FailureThreshold = 2);
+        await breaker.SucceedAsync();
+        var listener = new RecordingListener();
+
+        breaker.Options.Listeners.Add(listener);
+        await breaker.SucceedAsync();
+        await breaker.FailAsync();
+        breaker.Options.Listeners.Remove(listener);
+        await breaker.FailAsync();
+
+        Assert.Equal(["before", "success", "before", "failure boom"], listener.Calls);
+        Assert.Equal(CircuitState.Open, breaker.State.CircuitState);
+    }
+
+    private sealed class BreakerNamingListener : INygardBreakerListener
+    {
+        public List<string> Changes { get; } = [];
+
+        public ValueTask OnStateChangedAsync(NygardBreakerStateChangedArguments args)
+        {
+            lock (Changes)
+            {
+                Changes.Add($"{args.Breaker} {args.From}->{args.To}");
+            }
+
+            return default;
+        }
+    }
+
     private sealed class RecordingListener : INygardBreakerListener
     {
         public List<string> Calls { get; } = [];
