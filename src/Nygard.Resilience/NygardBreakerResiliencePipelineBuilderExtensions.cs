@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using Nygard.Resilience;
+using Nygard.Resilience.Engine;
 using Nygard.Resilience.Strategy;
 
 namespace Polly;

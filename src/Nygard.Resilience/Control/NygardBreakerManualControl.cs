@@ -1,5 +1,5 @@
 using Nygard.Resilience.StateMachine;
-using Nygard.Resilience.Strategy;
+using Nygard.Resilience.Engine;
 
 namespace Nygard.Resilience;
 

@@ -1,5 +1,5 @@
 using Nygard.Resilience.StateMachine;
-using Nygard.Resilience.Strategy;
+using Nygard.Resilience.Engine;
 using Polly.CircuitBreaker;
 
 namespace Nygard.Resilience;
@@ -42,7 +42,7 @@ public sealed class NygardBreakerHandle
     public int FailureThreshold => _breaker.Policy.FailureThreshold;
 
     /// <summary>Gets the fixed break duration (a break duration generator may choose others).</summary>
-    public TimeSpan BreakDuration => _breaker.Policy.ProbeLease;
+    public TimeSpan BreakDuration => _breaker.Policy.BreakDuration;
 
     /// <summary>Gets the number of probes admitted at once while half-open.</summary>
     public int HalfOpenPermits => _breaker.Policy.HalfOpenPermits;

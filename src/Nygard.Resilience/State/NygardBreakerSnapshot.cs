@@ -14,6 +14,11 @@ namespace Nygard.Resilience;
 /// </remarks>
 public sealed class NygardBreakerSnapshot
 {
+    // Times are kept as UTC ticks: a snapshot is allocated on every change, and ticks keep it small.
+    private const long NoTime = -1;
+    private readonly long _openUntilUtcTicks;
+    private readonly long _transitionedAtUtcTicks;
+
     /// <summary>
     /// Gets the snapshot every breaker starts from: closed, no failures, generation and version 0.
     /// </summary>
@@ -59,8 +64,8 @@ public sealed class NygardBreakerSnapshot
         ProbeSuccesses = probeSuccesses;
         FailedProbes = failedProbes;
         ProbeLeases = probeLeases.IsDefault ? ImmutableArray<DateTimeOffset>.Empty : probeLeases;
-        OpenUntil = openUntil;
-        TransitionedAt = transitionedAt;
+        _openUntilUtcTicks = openUntil?.UtcTicks ?? NoTime;
+        _transitionedAtUtcTicks = transitionedAt.UtcTicks;
         IsManual = isManual;
         Generation = generation;
         Version = version;
@@ -82,10 +87,10 @@ public sealed class NygardBreakerSnapshot
     public ImmutableArray<DateTimeOffset> ProbeLeases { get; }
 
     /// <summary>Gets when the break ends, or <see langword="null"/> unless the state is <see cref="CircuitState.Open"/>.</summary>
-    public DateTimeOffset? OpenUntil { get; }
+    public DateTimeOffset? OpenUntil => _openUntilUtcTicks == NoTime ? null : new DateTimeOffset(_openUntilUtcTicks, TimeSpan.Zero);
 
     /// <summary>Gets when the current circuit period began.</summary>
-    public DateTimeOffset TransitionedAt { get; }
+    public DateTimeOffset TransitionedAt => new(_transitionedAtUtcTicks, TimeSpan.Zero);
 
     /// <summary>Gets a value indicating whether the transition that began the current period was manual.</summary>
     public bool IsManual { get; }

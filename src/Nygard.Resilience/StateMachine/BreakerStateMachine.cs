@@ -27,7 +27,7 @@ internal static class BreakerStateMachine
             case CircuitState.Open:
             {
                 // The break is over: this call half-opens the breaker and is its first probe.
-                var lease = Clock.Add(now, policy.ProbeLease);
+                var lease = SaturatingTime.Add(now, policy.BreakDuration);
                 var halfOpen = Transition(snapshot, CircuitState.HalfOpen, now, isManual: false, probeLeases: [lease]);
                 return new(AdmissionKind.Admitted, halfOpen, new CallTicket(halfOpen.Generation, lease), TimeSpan.Zero);
             }
@@ -37,7 +37,7 @@ internal static class BreakerStateMachine
                 var live = LiveLeases(snapshot.ProbeLeases, now);
                 if (live.Length < policy.HalfOpenPermits)
                 {
-                    var lease = Clock.Add(now, policy.ProbeLease);
+                    var lease = SaturatingTime.Add(now, policy.BreakDuration);
                     var next = Change(snapshot, probeLeases: live.Add(lease));
                     return new(AdmissionKind.Admitted, next, new CallTicket(next.Generation, lease), TimeSpan.Zero);
                 }
@@ -51,24 +51,11 @@ internal static class BreakerStateMachine
         }
     }
 
-    /// <summary>
-    /// Tells whether recording this outcome opens the breaker and, if so, how many consecutive probes will
-    /// have failed (the <c>HalfOpenAttempts</c> a break duration generator is given); -1 when it does not open.
-    /// </summary>
-    public static int HalfOpenAttemptsIfOpening(NygardBreakerSnapshot snapshot, CallTicket ticket, OutcomeKind kind, DateTimeOffset now, in BreakerPolicy policy)
-    {
-        if (kind != OutcomeKind.Failure || ticket.Generation != snapshot.Generation)
-        {
-            return -1;
-        }
+    /// <summary>Tells whether admitting a call to this snapshot changes nothing and needs no time: the breaker is closed.</summary>
+    public static bool AdmitsFreely(NygardBreakerSnapshot snapshot) => snapshot.State == CircuitState.Closed;
 
-        return snapshot.State switch
-        {
-            CircuitState.Closed when snapshot.FailureCount + 1 >= policy.FailureThreshold => 0,
-            CircuitState.HalfOpen when ticket.IsProbe => snapshot.FailedProbes + 1,
-            _ => -1,
-        };
-    }
+    /// <summary>Tells whether a success recorded against this snapshot changes nothing: closed, with no failures to reset.</summary>
+    public static bool IsCleanSuccess(NygardBreakerSnapshot snapshot) => snapshot is { State: CircuitState.Closed, FailureCount: 0 };
 
     /// <summary>The time left until the break ends: never negative, and <see langword="null"/> unless the breaker is open.</summary>
     public static TimeSpan? RetryAfter(NygardBreakerSnapshot snapshot, DateTimeOffset now)
@@ -84,61 +71,60 @@ internal static class BreakerStateMachine
 
     /// <summary>
     /// Tells whether recording this outcome reads the clock: only opening the breaker and probes do, so the common
-    /// closed-state failure below the threshold can skip it.
+    /// closed-state outcome below the threshold can skip it.
     /// </summary>
     public static bool RecordNeedsTime(NygardBreakerSnapshot snapshot, CallTicket ticket, OutcomeKind kind, in BreakerPolicy policy) =>
         ticket.IsProbe || snapshot.State != CircuitState.Closed || (kind == OutcomeKind.Failure && snapshot.FailureCount + 1 >= policy.FailureThreshold);
 
-    /// <summary>Records the outcome of a call admitted with <paramref name="ticket"/>.</summary>
+    /// <summary>Decides what the outcome of a call admitted with <paramref name="ticket"/> does.</summary>
     /// <param name="snapshot">The current snapshot.</param>
     /// <param name="ticket">The call's ticket.</param>
     /// <param name="kind">How the outcome counts.</param>
-    /// <param name="now">The store's time.</param>
+    /// <param name="now">The store's time (only read when <see cref="RecordNeedsTime"/> says so).</param>
     /// <param name="policy">The option values.</param>
-    /// <param name="breakDuration">How long to stay open if this outcome opens the breaker.</param>
-    public static NygardBreakerSnapshot Record(
-        NygardBreakerSnapshot snapshot,
-        CallTicket ticket,
-        OutcomeKind kind,
-        DateTimeOffset now,
-        in BreakerPolicy policy,
-        TimeSpan breakDuration)
+    public static Decision Decide(NygardBreakerSnapshot snapshot, CallTicket ticket, OutcomeKind kind, DateTimeOffset now, in BreakerPolicy policy)
     {
         if (ticket.Generation != snapshot.Generation)
         {
-            return snapshot; // a late outcome from an earlier circuit period
+            return new(snapshot, 0); // a late outcome from an earlier circuit period
         }
 
         if (snapshot.State == CircuitState.Closed && !ticket.IsProbe)
         {
             return kind switch
             {
-                OutcomeKind.Success when snapshot.FailureCount != 0 => Change(snapshot, failureCount: 0),
-                OutcomeKind.Failure when snapshot.FailureCount + 1 >= policy.FailureThreshold =>
-                    Open(snapshot, snapshot.FailureCount + 1, failedProbes: 0, now, breakDuration),
-                OutcomeKind.Failure => Change(snapshot, failureCount: snapshot.FailureCount + 1),
-                _ => snapshot,
+                OutcomeKind.Success when snapshot.FailureCount != 0 => new(Change(snapshot, failureCount: 0), 0),
+                OutcomeKind.Failure when snapshot.FailureCount + 1 >= policy.FailureThreshold => new(null, 0),
+                OutcomeKind.Failure => new(Change(snapshot, failureCount: snapshot.FailureCount + 1), 0),
+                _ => new(snapshot, 0),
             };
         }
 
         if (snapshot.State != CircuitState.HalfOpen || ticket.ProbeLease is not { } lease)
         {
-            return snapshot;
+            return new(snapshot, 0);
         }
 
         // A probe whose lease lapsed gave its permit back already, but its outcome still counts in its own period.
-        var remaining = snapshot.ProbeLeases.Remove(lease);
-        switch (kind)
+        return kind switch
         {
-            case OutcomeKind.Success when snapshot.ProbeSuccesses + 1 >= policy.SuccessThreshold:
-                return Transition(snapshot, CircuitState.Closed, now, isManual: false, failureCount: 0, failedProbes: 0);
-            case OutcomeKind.Success:
-                return Change(snapshot, failureCount: 0, probeSuccesses: snapshot.ProbeSuccesses + 1, probeLeases: remaining);
-            case OutcomeKind.Failure:
-                return Open(snapshot, snapshot.FailureCount + 1, snapshot.FailedProbes + 1, now, breakDuration);
-            default:
-                return Change(snapshot, probeLeases: remaining);
-        }
+            OutcomeKind.Success when snapshot.ProbeSuccesses + 1 >= policy.SuccessThreshold =>
+                new(Transition(snapshot, CircuitState.Closed, now, isManual: false, failureCount: 0, failedProbes: 0), 0),
+            OutcomeKind.Success => new(Change(snapshot, failureCount: 0, probeSuccesses: snapshot.ProbeSuccesses + 1, probeLeases: snapshot.ProbeLeases.Remove(lease)), 0),
+            OutcomeKind.Failure => new(null, snapshot.FailedProbes + 1),
+            _ => new(Change(snapshot, probeLeases: snapshot.ProbeLeases.Remove(lease)), 0),
+        };
+    }
+
+    /// <summary>Opens the breaker after a <see cref="Decision"/> that <see cref="Decision.Opens"/>: one more failure, for <paramref name="breakDuration"/>.</summary>
+    public static NygardBreakerSnapshot Open(NygardBreakerSnapshot snapshot, in Decision decision, DateTimeOffset now, TimeSpan breakDuration) =>
+        Transition(snapshot, CircuitState.Open, now, isManual: false, failureCount: snapshot.FailureCount + 1, failedProbes: decision.FailedProbes, openUntil: SaturatingTime.Add(now, breakDuration));
+
+    /// <summary>Records an outcome in one step, with a fixed break duration should it open the breaker.</summary>
+    public static NygardBreakerSnapshot Record(NygardBreakerSnapshot snapshot, CallTicket ticket, OutcomeKind kind, DateTimeOffset now, in BreakerPolicy policy, TimeSpan breakDuration)
+    {
+        var decision = Decide(snapshot, ticket, kind, now, policy);
+        return decision.Next ?? Open(snapshot, decision, now, breakDuration);
     }
 
     /// <summary>Applies a manual change. A command that leaves the state as it was changes nothing, except that closing resets the count.</summary>
@@ -147,7 +133,7 @@ internal static class BreakerStateMachine
         return command switch
         {
             ManualCommand.Open when snapshot.State != CircuitState.Open =>
-                Transition(snapshot, CircuitState.Open, now, isManual: true, openUntil: Clock.Add(now, breakDuration)),
+                Transition(snapshot, CircuitState.Open, now, isManual: true, openUntil: SaturatingTime.Add(now, breakDuration)),
             ManualCommand.HalfOpen when snapshot.State != CircuitState.HalfOpen =>
                 Transition(snapshot, CircuitState.HalfOpen, now, isManual: true),
             ManualCommand.Isolate when snapshot.State != CircuitState.Isolated =>
@@ -158,9 +144,6 @@ internal static class BreakerStateMachine
             _ => snapshot,
         };
     }
-
-    private static NygardBreakerSnapshot Open(NygardBreakerSnapshot snapshot, int failureCount, int failedProbes, DateTimeOffset now, TimeSpan breakDuration) =>
-        Transition(snapshot, CircuitState.Open, now, isManual: false, failureCount: failureCount, failedProbes: failedProbes, openUntil: Clock.Add(now, breakDuration));
 
     private static ImmutableArray<DateTimeOffset> LiveLeases(ImmutableArray<DateTimeOffset> leases, DateTimeOffset now)
     {

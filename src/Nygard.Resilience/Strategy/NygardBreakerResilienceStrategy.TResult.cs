@@ -1,3 +1,4 @@
+using Nygard.Resilience.Engine;
 using Polly;
 
 namespace Nygard.Resilience.Strategy;
@@ -11,5 +12,5 @@ internal sealed class NygardBreakerResilienceStrategy<TResult>(NygardBreaker<TRe
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
         TState state) =>
-        breaker.ExecuteAsync(callback, context, state, NygardBreaker<TResult>.Identity);
+        breaker.ExecuteAsync(callback, context, state);
 }

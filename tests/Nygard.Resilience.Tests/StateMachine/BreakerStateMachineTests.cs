@@ -8,7 +8,7 @@ public class BreakerStateMachineTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
-    private static readonly BreakerPolicy Policy = new(FailureThreshold: 3, HalfOpenPermits: 2, SuccessThreshold: 2, ProbeLease: Lease);
+    private static readonly BreakerPolicy Policy = new(FailureThreshold: 3, HalfOpenPermits: 2, SuccessThreshold: 2, BreakDuration: Lease);
 
     private static NygardBreakerSnapshot Snapshot(
         CircuitState state,
@@ -172,7 +172,7 @@ public class BreakerStateMachineTests
         var lease = Now.AddSeconds(5);
         var halfOpen = Snapshot(CircuitState.HalfOpen, failures: 3, leases: [lease], failedProbes: 1);
 
-        Assert.Equal(2, BreakerStateMachine.HalfOpenAttemptsIfOpening(halfOpen, new CallTicket(7, lease), OutcomeKind.Failure, Now, Policy));
+        Assert.Equal(new Decision(null, 2), BreakerStateMachine.Decide(halfOpen, new CallTicket(7, lease), OutcomeKind.Failure, Now, Policy));
         var next = BreakerStateMachine.Record(halfOpen, new CallTicket(7, lease), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(45));
 
         Assert.Equal(CircuitState.Open, next.State);
@@ -200,7 +200,7 @@ public class BreakerStateMachineTests
         var lapsed = Now.AddSeconds(-1);
         var halfOpen = Snapshot(CircuitState.HalfOpen, failures: 3, leases: [Now.AddSeconds(5)], failedProbes: 1);
 
-        Assert.Equal(2, BreakerStateMachine.HalfOpenAttemptsIfOpening(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Failure, Now, Policy));
+        Assert.Equal(new Decision(null, 2), BreakerStateMachine.Decide(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Failure, Now, Policy));
         var reopened = BreakerStateMachine.Record(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(1));
         Assert.Equal(CircuitState.Open, reopened.State);
         Assert.Equal(4, reopened.FailureCount);
@@ -220,18 +220,18 @@ public class BreakerStateMachineTests
         var lease = Now.AddSeconds(5);
         var halfOpen = Snapshot(CircuitState.HalfOpen, failures: 3, leases: [lease]);
 
-        Assert.Equal(-1, BreakerStateMachine.HalfOpenAttemptsIfOpening(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy));
+        Assert.False(BreakerStateMachine.Decide(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy).Opens);
         Assert.Same(halfOpen, BreakerStateMachine.Record(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(1)));
     }
 
     [Fact]
-    public void HalfOpenAttemptsIfOpening_TripFromClosed_IsZero()
+    public void Decide_TripFromClosed_OpensWithNoFailedProbes()
     {
         var closed = Snapshot(CircuitState.Closed, failures: 2);
 
-        Assert.Equal(0, BreakerStateMachine.HalfOpenAttemptsIfOpening(closed, new CallTicket(7, null), OutcomeKind.Failure, Now, Policy));
-        Assert.Equal(-1, BreakerStateMachine.HalfOpenAttemptsIfOpening(Snapshot(CircuitState.Closed, failures: 1), new CallTicket(7, null), OutcomeKind.Failure, Now, Policy));
-        Assert.Equal(-1, BreakerStateMachine.HalfOpenAttemptsIfOpening(closed, new CallTicket(7, null), OutcomeKind.Success, Now, Policy));
+        Assert.Equal(new Decision(null, 0), BreakerStateMachine.Decide(closed, new CallTicket(7, null), OutcomeKind.Failure, Now, Policy));
+        Assert.False(BreakerStateMachine.Decide(Snapshot(CircuitState.Closed, failures: 1), new CallTicket(7, null), OutcomeKind.Failure, Now, Policy).Opens);
+        Assert.False(BreakerStateMachine.Decide(closed, new CallTicket(7, null), OutcomeKind.Success, Now, Policy).Opens);
     }
 
     [Theory]

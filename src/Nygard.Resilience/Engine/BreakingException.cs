@@ -1,4 +1,4 @@
-namespace Nygard.Resilience.Strategy;
+namespace Nygard.Resilience.Engine;
 
 /// <summary>The exception thrown by the call that opened the breaker, and the circuit period it opened.</summary>
 /// <param name="OpenGeneration">The generation of the open period.</param>

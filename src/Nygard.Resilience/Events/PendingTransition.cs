@@ -1,6 +1,6 @@
 using Polly;
 
-namespace Nygard.Resilience.Strategy;
+namespace Nygard.Resilience.Events;
 
 /// <summary>A transition waiting for its events to be raised.</summary>
 /// <param name="Previous">The snapshot before the transition.</param>

@@ -1,6 +1,6 @@
 using Nygard.Resilience.StateMachine;
 
-namespace Nygard.Resilience.Strategy;
+namespace Nygard.Resilience.Engine;
 
 /// <summary>What the state provider and the manual control need of a built breaker, whatever its result type.</summary>
 internal interface INygardBreaker

@@ -1,6 +1,6 @@
 using Polly;
 
-namespace Nygard.Resilience.Strategy;
+namespace Nygard.Resilience.Engine;
 
 /// <summary>
 /// The call whose outcome caused a transition. The breaker hands it to the store with the change, and the store hands

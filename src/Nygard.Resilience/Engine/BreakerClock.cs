@@ -1,0 +1,61 @@
+namespace Nygard.Resilience.Engine;
+
+/// <summary>
+/// The breaker's clock. Time comes from the store (the Redis server's clock for a shared breaker, the builder's
+/// <see cref="TimeProvider"/> for the in-memory store). Rejections while open ask <see cref="NowFor"/>, which may answer
+/// from a cheaper clock: on <see cref="TimeProvider.System"/> with the in-memory store, <see cref="Environment.TickCount64"/>
+/// remembers when the current break ends, and is trusted only while the break has more than a margin left, so that the
+/// end of a break is always decided on the precise clock.
+/// </summary>
+internal sealed class BreakerClock
+{
+    private static readonly TimeSpan CheapClockMargin = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan CheapClockLifetime = TimeSpan.FromSeconds(1);
+
+    private readonly INygardBreakerStateStore _store;
+    private readonly bool _cheapClock;
+    private BreakEnd? _breakEnd;
+
+    public BreakerClock(INygardBreakerStateStore store, TimeProvider local)
+    {
+        _store = store;
+        Local = local;
+        _cheapClock = ReferenceEquals(local, TimeProvider.System) && store is InMemoryNygardBreakerStateStore;
+    }
+
+    /// <summary>Gets the builder's time provider, which timers and delays run on.</summary>
+    public TimeProvider Local { get; }
+
+    /// <summary>Gets the current time on the store's clock.</summary>
+    public DateTimeOffset Now => _store.GetUtcNow(Local);
+
+    /// <summary>
+    /// Returns a time at which to decide whether <paramref name="snapshot"/> admits a call: <see cref="Now"/>, or for an
+    /// open snapshot whose break clearly has time left, the same instant told by the cheap clock.
+    /// </summary>
+    public DateTimeOffset NowFor(NygardBreakerSnapshot snapshot)
+    {
+        if (!_cheapClock || snapshot.OpenUntil is not { } openUntil)
+        {
+            return Now;
+        }
+
+        var ticks = TimeSpan.FromMilliseconds(Environment.TickCount64);
+        if (Volatile.Read(ref _breakEnd) is { } end && ReferenceEquals(end.Snapshot, snapshot) && ticks < end.TrustedUntil && end.EndsAt - ticks > CheapClockMargin)
+        {
+            return openUntil - (end.EndsAt - ticks);
+        }
+
+        var now = Now;
+        var left = openUntil - now;
+        if (left > CheapClockMargin)
+        {
+            Volatile.Write(ref _breakEnd, new BreakEnd(snapshot, ticks + left, ticks + CheapClockLifetime));
+        }
+
+        return now;
+    }
+
+    /// <summary>When one open snapshot's break ends on the cheap clock, and until when that answer is trusted.</summary>
+    private sealed record BreakEnd(NygardBreakerSnapshot Snapshot, TimeSpan EndsAt, TimeSpan TrustedUntil);
+}

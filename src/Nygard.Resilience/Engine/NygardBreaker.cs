@@ -1,0 +1,329 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Nygard.Resilience.Events;
+using Nygard.Resilience.StateMachine;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Telemetry;
+
+namespace Nygard.Resilience.Engine;
+
+/// <summary>
+/// One built breaker. A call is admitted, runs, has its outcome classified and recorded; the state machine decides
+/// every step, the store swaps the snapshots it returns, and the transition queue raises the events of each change.
+/// <typeparamref name="TResult"/> is the options' result type; a call's own result type may differ (the non-generic
+/// builder), so outcomes are converted only where an event or a custom predicate needs them.
+/// </summary>
+internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IDisposable
+{
+    /// <summary>How often one step tries the store before it gives up on a store that keeps refusing.</summary>
+    private const int MaxStoreAttempts = 16;
+
+    private readonly INygardBreakerStateStore _store;
+    private readonly InMemoryNygardBreakerStateStore? _inMemoryStore;
+    private readonly BreakerClock _clock;
+    private readonly OutcomeClassifier<TResult> _classifier;
+    private readonly Func<BreakDurationGeneratorArguments, ValueTask<TimeSpan>>? _breakDurationGenerator;
+    private readonly CallListeners<TResult> _listeners;
+    private readonly TransitionQueue<TResult> _transitions;
+    private readonly BreakerTelemetry<TResult> _telemetry;
+    private readonly Rejections _rejections;
+    private readonly IDisposable _subscription;
+    private readonly IDisposable? _manualControlRegistration;
+    private readonly NygardBreakerStateProvider? _stateProvider;
+    private int _storeUnavailable;
+    private int _disposed;
+
+    public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, INygardBreakerStateStore? store = null)
+    {
+        _store = store ?? options.StateStore ?? new InMemoryNygardBreakerStateStore();
+        _inMemoryStore = _store as InMemoryNygardBreakerStateStore;
+        Id = IdentifyFrom(telemetry, options.Name ?? NygardBreakerConstants.DefaultName);
+        Policy = new BreakerPolicy(options.FailureThreshold, options.HalfOpenPermits, options.SuccessThreshold, options.BreakDuration);
+        _clock = new BreakerClock(_store, timeProvider);
+        _telemetry = new BreakerTelemetry<TResult>(telemetry);
+        _classifier = new OutcomeClassifier<TResult>(options.ShouldHandle, _telemetry);
+        _breakDurationGenerator = options.BreakDurationGenerator;
+        _listeners = new CallListeners<TResult>((ListenerList)options.Listeners, Id, _telemetry);
+        _transitions = new TransitionQueue<TResult>(new TransitionEvents<TResult>(options, _listeners, _telemetry));
+        _rejections = new Rejections(Id, telemetry);
+
+        _subscription = _store.Subscribe(this);
+        _stateProvider = options.StateProvider;
+        _stateProvider?.Attach(this);
+        if (options.ManualControl is { } manualControl)
+        {
+            _manualControlRegistration = manualControl.Register(this);
+            if (manualControl.IsIsolated)
+            {
+                _ = ApplyManualAsync(ManualCommand.Isolate, CancellationToken.None).AsTask();
+            }
+        }
+
+        _telemetry.ReportBuilt(new NygardBreakerHandle(this));
+    }
+
+    public NygardBreakerId Id { get; }
+
+    public BreakerPolicy Policy { get; }
+
+    public INygardBreakerStateStore Store => _store;
+
+    public TimeProvider TimeProvider => _clock.Local;
+
+    public bool IsStoreAvailable => Volatile.Read(ref _storeUnavailable) == 0;
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Gets the store's snapshot; the in-memory store is read through its sealed type, which spares a virtual call on every call.</summary>
+    public NygardBreakerSnapshot Snapshot => _inMemoryStore is not null ? _inMemoryStore.Current : _store.Current;
+
+    public Task NextTransition => _transitions.NextTransition;
+
+    /// <summary>Gets a value indicating whether calls may take the clean path: the default predicate and no listeners.</summary>
+    private bool CleanPathEligible => _classifier.IsDefault && !_listeners.Any;
+
+    public DateTimeOffset GetUtcNow() => _clock.Now;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _subscription.Dispose();
+        _manualControlRegistration?.Dispose();
+        _stateProvider?.Detach(this);
+    }
+
+    /// <summary>Runs one call through the breaker.</summary>
+    public ValueTask<Outcome<TCall>> ExecuteAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
+    {
+        // The clean path: a closed breaker admits without a change, and a synchronous success changes nothing if the
+        // breaker had no failures and nothing happened meanwhile. It reads the snapshot twice and writes nothing.
+        if (!CleanPathEligible || Snapshot is not { } snapshot || !BreakerStateMachine.AdmitsFreely(snapshot))
+        {
+            return ExecuteUncleanAsync(callback, context, state);
+        }
+
+        var ticket = new CallTicket(snapshot.Generation, null);
+        ValueTask<Outcome<TCall>> pending;
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch (Exception e)
+        {
+            return RecordThrownAndRethrowAsync<TCall>(ticket, e, context);
+        }
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return CompleteAsync(pending, ticket, context);
+        }
+
+        var outcome = pending.Result;
+        return outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(snapshot) && ReferenceEquals(Snapshot, snapshot)
+            ? new ValueTask<Outcome<TCall>>(outcome)
+            : CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), ticket, context);
+    }
+
+    public async ValueTask ApplyManualAsync(ManualCommand command, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var snapshot = Snapshot;
+                var next = BreakerStateMachine.Manual(snapshot, command, _clock.Now, Policy.BreakDuration);
+                if (await TryStoreAsync(snapshot, next, default(Outcome<TResult>?), context, attempt).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause)
+    {
+        if (current.Generation == previous.Generation)
+        {
+            return;
+        }
+
+        var own = cause is TransitionCause<TResult> call && ReferenceEquals(call.Owner, this) ? call : null;
+        _rejections.OnTransition(current, own?.Outcome?.Exception);
+        _transitions.Enqueue(previous, current, own);
+    }
+
+    void INygardBreakerStateObserver.OnStoreAvailabilityChanged(bool isAvailable, Exception? exception)
+    {
+        Volatile.Write(ref _storeUnavailable, isAvailable ? 0 : 1);
+        _telemetry.ReportStoreAvailability(isAvailable, exception);
+    }
+
+    /// <summary>Reads the names Polly's telemetry gives this breaker (pipeline, instance, strategy).</summary>
+    private static NygardBreakerId IdentifyFrom(ResilienceStrategyTelemetry telemetry, string strategyName)
+    {
+        var probe = new BrokenCircuitException();
+        telemetry.SetTelemetrySource(probe);
+        return probe.TelemetrySource is { } source
+            ? new NygardBreakerId(source.PipelineName, source.PipelineInstanceName, source.StrategyName ?? strategyName)
+            : new NygardBreakerId(null, null, strategyName);
+    }
+
+    /// <summary>Runs a call that did not take the clean path: a rejection that changes nothing is answered at once.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the clean path's frame small
+    private ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
+    {
+        var snapshot = Snapshot;
+        if (!_listeners.Any && !BreakerStateMachine.AdmitsFreely(snapshot))
+        {
+            var admission = BreakerStateMachine.Admit(snapshot, _clock.NowFor(snapshot), Policy);
+            if (admission.Kind != AdmissionKind.Admitted && ReferenceEquals(admission.Next, snapshot))
+            {
+                return new ValueTask<Outcome<TCall>>(Outcome.FromException<TCall>(_rejections.Create(admission)));
+            }
+        }
+
+        return ExecuteAdmittingAsync(callback, context, state);
+    }
+
+    private async ValueTask<Outcome<TCall>> ExecuteAdmittingAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
+    {
+        if (_listeners.Any)
+        {
+            await _listeners.BeforeCallAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+
+        var admission = await AdmitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+        if (admission.Kind != AdmissionKind.Admitted)
+        {
+            return Outcome.FromException<TCall>(_rejections.Create(admission));
+        }
+
+        ValueTask<Outcome<TCall>> pending;
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch (Exception e)
+        {
+            return await RecordThrownAndRethrowAsync<TCall>(admission.Ticket, e, context).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+
+        return await CompleteAsync(pending, admission.Ticket, context).ConfigureAwait(context.ContinueOnCapturedContext);
+    }
+
+    private async ValueTask<Admission> AdmitAsync(ResilienceContext context)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var snapshot = Snapshot;
+            var admission = BreakerStateMachine.Admit(snapshot, BreakerStateMachine.AdmitsFreely(snapshot) ? default : _clock.Now, Policy);
+            if (await TryStoreAsync(snapshot, admission.Next, default(Outcome<TResult>?), context, attempt).ConfigureAwait(false))
+            {
+                return admission;
+            }
+        }
+    }
+
+    private async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(ValueTask<Outcome<TCall>> pending, CallTicket ticket, ResilienceContext context)
+    {
+        Outcome<TCall> outcome;
+        try
+        {
+            outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception e)
+        {
+            // ExecuteOutcomeAsync callbacks should not throw, but one that does must not keep a probe's permit:
+            // its exception is recorded as its outcome and propagates unchanged.
+            await RecordAsync(ticket, Outcome.FromException<TCall>(e), context).ConfigureAwait(context.ContinueOnCapturedContext);
+            throw;
+        }
+
+        var kind = await RecordAsync(ticket, outcome, context).ConfigureAwait(context.ContinueOnCapturedContext);
+        if (kind != OutcomeKind.Neutral && _listeners.Any)
+        {
+            await _listeners.AfterCallAsync(context, outcome, kind == OutcomeKind.Failure).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+
+        return outcome;
+    }
+
+    private async ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(CallTicket ticket, Exception exception, ResilienceContext context)
+    {
+        await RecordAsync(ticket, Outcome.FromException<TCall>(exception), context).ConfigureAwait(context.ContinueOnCapturedContext);
+        ExceptionDispatchInfo.Throw(exception);
+        return default;
+    }
+
+    /// <summary>Classifies how an admitted call ended and records it; returns how it counted.</summary>
+    private async ValueTask<OutcomeKind> RecordAsync<TCall>(CallTicket ticket, Outcome<TCall> outcome, ResilienceContext context)
+    {
+        var kind = await _classifier.ClassifyAsync(outcome, context).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var snapshot = Snapshot;
+            var now = BreakerStateMachine.RecordNeedsTime(snapshot, ticket, kind, Policy) ? _clock.Now : default;
+            var decision = BreakerStateMachine.Decide(snapshot, ticket, kind, now, Policy);
+            var next = decision.Next ?? BreakerStateMachine.Open(snapshot, decision, now, await GetBreakDurationAsync(decision, snapshot, context).ConfigureAwait(false));
+            if (await TryStoreAsync<TCall>(snapshot, next, outcome, context, attempt).ConfigureAwait(false))
+            {
+                return kind;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Swaps <paramref name="next"/> in for <paramref name="snapshot"/> and raises the events of a transition it makes.
+    /// Returns <see langword="true"/> when the step is done: stored, nothing to store, or a store that refused without
+    /// knowing anything newer (or kept refusing), which the caller does not wait on; <see langword="false"/> to decide
+    /// again on the newer snapshot the store now holds.
+    /// </summary>
+    private async ValueTask<bool> TryStoreAsync<TCall>(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, Outcome<TCall>? outcome, ResilienceContext context, int attempt)
+    {
+        if (ReferenceEquals(next, snapshot))
+        {
+            return true;
+        }
+
+        var cause = next.Generation == snapshot.Generation
+            ? null
+            : new TransitionCause<TResult>(this, context, outcome is { } made ? OutcomeConverter<TResult>.Convert(made) : null);
+        if (await _store.TryReplaceAsync(snapshot, next, cause, CancellationToken.None).ConfigureAwait(false))
+        {
+            await _transitions.RaiseOwnAsync().ConfigureAwait(false);
+            return true;
+        }
+
+        return ReferenceEquals(Snapshot, snapshot) || attempt >= MaxStoreAttempts;
+    }
+
+    private async ValueTask<TimeSpan> GetBreakDurationAsync(Decision opening, NygardBreakerSnapshot snapshot, ResilienceContext context)
+    {
+        if (_breakDurationGenerator is null)
+        {
+            return Policy.BreakDuration;
+        }
+
+        try
+        {
+            var arguments = new BreakDurationGeneratorArguments(1.0, snapshot.FailureCount + 1, context, opening.FailedProbes);
+            var generated = await _breakDurationGenerator(arguments).ConfigureAwait(false);
+            return generated < TimeSpan.Zero ? TimeSpan.Zero : generated > NygardBreakerConstants.MaxBreakDuration ? NygardBreakerConstants.MaxBreakDuration : generated;
+        }
+        catch (Exception e)
+        {
+            _telemetry.ReportFailedCallback(nameof(NygardBreakerStrategyOptions<TResult>.BreakDurationGenerator), e, context);
+            return Policy.BreakDuration;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Nygard.Resilience.StateMachine;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Telemetry;
+
+namespace Nygard.Resilience.Engine;
+
+/// <summary>
+/// Makes the exceptions rejected calls get, as Polly's breaker does: <see cref="BrokenCircuitException"/> with the time
+/// left and the exception that opened the breaker (when a call in this process opened it by throwing), or
+/// <see cref="IsolatedCircuitException"/>; both name the breaker and carry its telemetry source.
+/// </summary>
+internal sealed class Rejections(NygardBreakerId breaker, ResilienceStrategyTelemetry telemetry)
+{
+    private readonly string _brokenMessage = $"The circuit breaker '{breaker}' is open: calls are not allowed until the break ends (see RetryAfter).";
+    private readonly string _isolatedMessage = $"The circuit breaker '{breaker}' is isolated: it is held open manually until it is closed.";
+    private BreakingException? _breaking;
+
+    /// <summary>Remembers why the breaker opened: kept through half-open, forgotten on any other transition.</summary>
+    /// <param name="current">The snapshot after the transition.</param>
+    /// <param name="exception">The exception of the call in this process that caused the transition, if any.</param>
+    public void OnTransition(NygardBreakerSnapshot current, Exception? exception)
+    {
+        if (current.State != CircuitState.HalfOpen)
+        {
+            Volatile.Write(ref _breaking, current.State == CircuitState.Open && exception is not null ? new BreakingException(current.Generation, exception) : null);
+        }
+    }
+
+    public ExecutionRejectedException Create(in Admission admission)
+    {
+        ExecutionRejectedException exception = admission.Kind == AdmissionKind.RejectedIsolated
+            ? new IsolatedCircuitException(_isolatedMessage)
+            : CreateBroken(admission.RetryAfter, admission.Next);
+        telemetry.SetTelemetrySource(exception);
+        return exception;
+    }
+
+    private BrokenCircuitException CreateBroken(TimeSpan retryAfter, NygardBreakerSnapshot snapshot)
+    {
+        retryAfter = retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter;
+        var openGeneration = snapshot.State == CircuitState.Open ? snapshot.Generation : snapshot.Generation - 1;
+        return Volatile.Read(ref _breaking) is { } breaking && breaking.OpenGeneration == openGeneration
+            ? new BrokenCircuitException(_brokenMessage, retryAfter, breaking.Exception)
+            : new BrokenCircuitException(_brokenMessage, retryAfter);
+    }
+}
