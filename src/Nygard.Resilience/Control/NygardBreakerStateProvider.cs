@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nygard.Resilience.StateMachine;
 using Nygard.Resilience.Engine;
 using Polly.CircuitBreaker;
@@ -45,6 +46,18 @@ public sealed class NygardBreakerStateProvider
 
     /// <summary>Gets the time left until the break ends (never negative), or <see langword="null"/> unless the breaker is open.</summary>
     public TimeSpan? RetryAfter => Volatile.Read(ref _breaker) is { } breaker ? BreakerStateMachine.RetryAfter(breaker.Snapshot, breaker.GetUtcNow()) : null;
+
+    /// <summary>Describes the breaker as it is now, for logs and debuggers: for example <c>Open, 5 failures, retry after 00:00:27.5</c>.</summary>
+    /// <returns>The state, the failure count and, while open, the time left.</returns>
+    public override string ToString()
+    {
+        var breaker = Volatile.Read(ref _breaker);
+        var snapshot = breaker?.Snapshot ?? NygardBreakerSnapshot.Initial;
+        var failures = snapshot.FailureCount == 1 ? "1 failure" : $"{snapshot.FailureCount.ToString(CultureInfo.InvariantCulture)} failures";
+        return breaker is not null && snapshot.GetRetryAfter(breaker.GetUtcNow()) is { } left
+            ? $"{snapshot.State}, {failures}, retry after {left.ToString("c", CultureInfo.InvariantCulture)}"
+            : $"{snapshot.State}, {failures}";
+    }
 
     private NygardBreakerSnapshot Snapshot => Volatile.Read(ref _breaker)?.Snapshot ?? NygardBreakerSnapshot.Initial;
 

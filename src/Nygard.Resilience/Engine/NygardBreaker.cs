@@ -16,14 +16,17 @@ namespace Nygard.Resilience.Engine;
 /// </summary>
 internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IDisposable
 {
-    /// <summary>How often one step tries the store before it gives up on a store that keeps refusing.</summary>
-    private const int MaxStoreAttempts = 16;
+    /// <summary>
+    /// How often one step tries a store that keeps refusing with newer snapshots before giving up: a safety net against
+    /// a misbehaving store. Each refusal means another writer got through, so contended stores never come near it.
+    /// </summary>
+    private const int MaxStoreAttempts = 1_000;
 
     private readonly INygardBreakerStateStore _store;
     private readonly InMemoryNygardBreakerStateStore? _inMemoryStore;
     private readonly BreakerClock _clock;
     private readonly OutcomeClassifier<TResult> _classifier;
-    private readonly Func<BreakDurationGeneratorArguments, ValueTask<TimeSpan>>? _breakDurationGenerator;
+    private readonly BreakDurations<TResult> _breakDurations;
     private readonly CallListeners<TResult> _listeners;
     private readonly TransitionQueue<TResult> _transitions;
     private readonly BreakerTelemetry<TResult> _telemetry;
@@ -38,12 +41,12 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     {
         _store = store ?? options.StateStore ?? new InMemoryNygardBreakerStateStore();
         _inMemoryStore = _store as InMemoryNygardBreakerStateStore;
-        Id = IdentifyFrom(telemetry, options.Name ?? NygardBreakerConstants.DefaultName);
+        Id = NygardBreakerIds.From(telemetry, options.Name ?? NygardBreakerConstants.DefaultName);
         Policy = new BreakerPolicy(options.FailureThreshold, options.HalfOpenPermits, options.SuccessThreshold, options.BreakDuration);
         _clock = new BreakerClock(_store, timeProvider);
         _telemetry = new BreakerTelemetry<TResult>(telemetry);
         _classifier = new OutcomeClassifier<TResult>(options.ShouldHandle, _telemetry);
-        _breakDurationGenerator = options.BreakDurationGenerator;
+        _breakDurations = new BreakDurations<TResult>(options.BreakDuration, options.BreakDurationGenerator, _telemetry);
         _listeners = new CallListeners<TResult>((ListenerList)options.Listeners, Id, _telemetry);
         _transitions = new TransitionQueue<TResult>(new TransitionEvents<TResult>(options, _listeners, _telemetry));
         _rejections = new Rejections(Id, telemetry);
@@ -158,7 +161,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
 
         var own = cause is TransitionCause<TResult> call && ReferenceEquals(call.Owner, this) ? call : null;
-        _rejections.OnTransition(current, own?.Outcome?.Exception);
+        _rejections.OnTransition(current, own);
         _transitions.Enqueue(previous, current, own);
     }
 
@@ -166,16 +169,6 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     {
         Volatile.Write(ref _storeUnavailable, isAvailable ? 0 : 1);
         _telemetry.ReportStoreAvailability(isAvailable, exception);
-    }
-
-    /// <summary>Reads the names Polly's telemetry gives this breaker (pipeline, instance, strategy).</summary>
-    private static NygardBreakerId IdentifyFrom(ResilienceStrategyTelemetry telemetry, string strategyName)
-    {
-        var probe = new BrokenCircuitException();
-        telemetry.SetTelemetrySource(probe);
-        return probe.TelemetrySource is { } source
-            ? new NygardBreakerId(source.PipelineName, source.PipelineInstanceName, source.StrategyName ?? strategyName)
-            : new NygardBreakerId(null, null, strategyName);
     }
 
     /// <summary>Runs a call that did not take the clean path: a rejection that changes nothing is answered at once.</summary>
@@ -274,7 +267,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             var snapshot = Snapshot;
             var now = BreakerStateMachine.RecordNeedsTime(snapshot, ticket, kind, Policy) ? _clock.Now : default;
             var decision = BreakerStateMachine.Decide(snapshot, ticket, kind, now, Policy);
-            var next = decision.Next ?? BreakerStateMachine.Open(snapshot, decision, now, await GetBreakDurationAsync(decision, snapshot, context).ConfigureAwait(false));
+            var next = decision.Next ?? BreakerStateMachine.Open(snapshot, decision, now, await _breakDurations.ChooseAsync(decision, snapshot, context).ConfigureAwait(false));
             if (await TryStoreAsync<TCall>(snapshot, next, outcome, context, attempt).ConfigureAwait(false))
             {
                 return kind;
@@ -297,7 +290,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 
         var cause = next.Generation == snapshot.Generation
             ? null
-            : new TransitionCause<TResult>(this, context, outcome is { } made ? OutcomeConverter<TResult>.Convert(made) : null);
+            : new TransitionCause<TResult>(this, context, outcome is { } made ? OutcomeConverter<TResult>.Convert(made) : null, next.Generation);
         if (await _store.TryReplaceAsync(snapshot, next, cause, CancellationToken.None).ConfigureAwait(false))
         {
             await _transitions.RaiseOwnAsync().ConfigureAwait(false);
@@ -305,25 +298,5 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
 
         return ReferenceEquals(Snapshot, snapshot) || attempt >= MaxStoreAttempts;
-    }
-
-    private async ValueTask<TimeSpan> GetBreakDurationAsync(Decision opening, NygardBreakerSnapshot snapshot, ResilienceContext context)
-    {
-        if (_breakDurationGenerator is null)
-        {
-            return Policy.BreakDuration;
-        }
-
-        try
-        {
-            var arguments = new BreakDurationGeneratorArguments(1.0, snapshot.FailureCount + 1, context, opening.FailedProbes);
-            var generated = await _breakDurationGenerator(arguments).ConfigureAwait(false);
-            return generated < TimeSpan.Zero ? TimeSpan.Zero : generated > NygardBreakerConstants.MaxBreakDuration ? NygardBreakerConstants.MaxBreakDuration : generated;
-        }
-        catch (Exception e)
-        {
-            _telemetry.ReportFailedCallback(nameof(NygardBreakerStrategyOptions<TResult>.BreakDurationGenerator), e, context);
-            return Policy.BreakDuration;
-        }
     }
 }

@@ -14,16 +14,16 @@ internal sealed class Rejections(NygardBreakerId breaker, ResilienceStrategyTele
 {
     private readonly string _brokenMessage = $"The circuit breaker '{breaker}' is open: calls are not allowed until the break ends (see RetryAfter).";
     private readonly string _isolatedMessage = $"The circuit breaker '{breaker}' is isolated: it is held open manually until it is closed.";
-    private BreakingException? _breaking;
+    private ITransitionCause? _opening;
 
-    /// <summary>Remembers why the breaker opened: kept through half-open, forgotten on any other transition.</summary>
+    /// <summary>Remembers the call that opened the breaker: kept through half-open, forgotten on any other transition.</summary>
     /// <param name="current">The snapshot after the transition.</param>
-    /// <param name="exception">The exception of the call in this process that caused the transition, if any.</param>
-    public void OnTransition(NygardBreakerSnapshot current, Exception? exception)
+    /// <param name="cause">The call in this process that caused the transition, if any.</param>
+    public void OnTransition(NygardBreakerSnapshot current, ITransitionCause? cause)
     {
         if (current.State != CircuitState.HalfOpen)
         {
-            Volatile.Write(ref _breaking, current.State == CircuitState.Open && exception is not null ? new BreakingException(current.Generation, exception) : null);
+            Volatile.Write(ref _opening, current.State == CircuitState.Open ? cause : null);
         }
     }
 
@@ -40,8 +40,8 @@ internal sealed class Rejections(NygardBreakerId breaker, ResilienceStrategyTele
     {
         retryAfter = retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter;
         var openGeneration = snapshot.State == CircuitState.Open ? snapshot.Generation : snapshot.Generation - 1;
-        return Volatile.Read(ref _breaking) is { } breaking && breaking.OpenGeneration == openGeneration
-            ? new BrokenCircuitException(_brokenMessage, retryAfter, breaking.Exception)
+        return Volatile.Read(ref _opening) is { Exception: { } inner } opening && opening.Generation == openGeneration
+            ? new BrokenCircuitException(_brokenMessage, retryAfter, inner)
             : new BrokenCircuitException(_brokenMessage, retryAfter);
     }
 }

@@ -10,4 +10,8 @@ namespace Nygard.Resilience.Engine;
 /// <param name="Owner">The breaker that made the change; another breaker sharing the store does not borrow its call.</param>
 /// <param name="Context">The call's context.</param>
 /// <param name="Outcome">The call's outcome, when an outcome (not an admission) caused the change.</param>
-internal sealed record TransitionCause<TResult>(object Owner, ResilienceContext Context, Outcome<TResult>? Outcome);
+/// <param name="Generation">The circuit period the transition begins.</param>
+internal sealed record TransitionCause<TResult>(object Owner, ResilienceContext Context, Outcome<TResult>? Outcome, long Generation) : ITransitionCause
+{
+    public Exception? Exception => Outcome?.Exception;
+}

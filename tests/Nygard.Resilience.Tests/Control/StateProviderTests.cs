@@ -19,6 +19,21 @@ public class StateProviderTests
     }
 
     [Fact]
+    public async Task ToString_SaysTheStateTheCountAndWhileOpenTheTimeLeft()
+    {
+        var breaker = new BreakerHarness();
+        Assert.Equal("Closed, 0 failures", breaker.State.ToString());
+        await breaker.FailAsync();
+        Assert.Equal("Closed, 1 failure", breaker.State.ToString());
+
+        await breaker.TripAsync();
+        breaker.Advance(TimeSpan.FromSeconds(2.5));
+
+        Assert.Equal("Open, 3 failures, retry after 00:00:27.5000000", breaker.State.ToString());
+        Assert.Equal("Closed, 0 failures", new NygardBreakerStateProvider().ToString());
+    }
+
+    [Fact]
     public async Task WaitForRetryAsync_CompletesAtOnceUnlessOpen()
     {
         var breaker = new BreakerHarness();

@@ -1,0 +1,32 @@
+using Nygard.Resilience.Events;
+using Nygard.Resilience.StateMachine;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace Nygard.Resilience.Engine;
+
+/// <summary>
+/// Chooses how long the breaker stays open: <c>BreakDuration</c>, or the generator's answer (clamped to [0, 1 day]),
+/// which learns how many consecutive probes have failed. A generator that throws is reported and the fixed duration used.
+/// </summary>
+internal sealed class BreakDurations<TResult>(TimeSpan breakDuration, Func<BreakDurationGeneratorArguments, ValueTask<TimeSpan>>? generator, BreakerTelemetry<TResult> telemetry)
+{
+    public async ValueTask<TimeSpan> ChooseAsync(Decision opening, NygardBreakerSnapshot snapshot, ResilienceContext context)
+    {
+        if (generator is null)
+        {
+            return breakDuration;
+        }
+
+        try
+        {
+            var generated = await generator(new BreakDurationGeneratorArguments(1.0, snapshot.FailureCount + 1, context, opening.FailedProbes)).ConfigureAwait(false);
+            return generated < TimeSpan.Zero ? TimeSpan.Zero : generated > NygardBreakerConstants.MaxBreakDuration ? NygardBreakerConstants.MaxBreakDuration : generated;
+        }
+        catch (Exception e)
+        {
+            telemetry.ReportFailedCallback(nameof(NygardBreakerStrategyOptions<TResult>.BreakDurationGenerator), e, context);
+            return breakDuration;
+        }
+    }
+}
