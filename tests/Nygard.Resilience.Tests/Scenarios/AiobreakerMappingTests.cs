@@ -8,8 +8,6 @@ namespace Nygard.Resilience.Tests.Scenarios;
 
 /// <summary>
 /// One test per row of README's "Coming from aiobreaker" table: each aiobreaker member, done the way the table says.
-/// Adding or removing a listener after Build() (SPEC: applies to later calls) is tested once the core reads
-/// Options.Listeners live.
 /// </summary>
 public class AiobreakerMappingTests
 {
@@ -186,6 +184,24 @@ public class AiobreakerMappingTests
         Assert.Equal(["a before", "a success"], first.Calls);
         Assert.Empty(second.Calls);
         Assert.Equal(["c before", "c success"], third.Calls);
+    }
+
+    [Fact]
+    public async Task AddListenerAndRemoveListener_AfterBuild_ApplyToLaterCalls()
+    {
+        // SPEC: listeners added to or removed from Options.Listeners after Build() apply to later calls.
+        var options = new NygardBreakerStrategyOptions();
+        var pipeline = Build(options);
+        await SucceedAsync(pipeline);
+
+        var listener = new RecordingListener("late");
+        options.Listeners.Add(listener);
+        await SucceedAsync(pipeline);
+        Assert.Equal(["late before", "late success"], listener.Calls);
+
+        options.Listeners.Remove(listener);
+        await SucceedAsync(pipeline);
+        Assert.Equal(["late before", "late success"], listener.Calls);
     }
 
     [Fact]
