@@ -6,4 +6,6 @@ internal enum ServiceHealth
     Up,
     Down,
     Hanging,
+    /// <summary>Calls wait until the script opens the gate.</summary>
+    Slow,
 }

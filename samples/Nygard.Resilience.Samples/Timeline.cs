@@ -7,12 +7,13 @@ namespace Nygard.Resilience.Samples;
 internal sealed class Timeline(NygardBreakerStateProvider breaker)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Lock _write = new();
 
     public static void Heading(string text) => Console.WriteLine($"{Environment.NewLine}== {text}");
 
-    public void Call(string what, string got) => Write("call ", $"{what,-22} -> {got}");
+    public void Call(string what, string got) => Write("call ", $"{what,-26} -> {got}");
 
-    public void Event(string text) => Write("event", text);
+    public void Event(string text) => Write("     ", text);
 
     private void Write(string kind, string text)
     {
@@ -21,6 +22,9 @@ internal sealed class Timeline(NygardBreakerStateProvider breaker)
             CircuitState.HalfOpen => "half-open",
             var other => other.ToString().ToLowerInvariant(),
         };
-        Console.WriteLine($"  {_clock.Elapsed.TotalSeconds,6:0.00}s  {state,-9}  failures={breaker.FailureCount}  {kind}  {text}");
+        lock (_write)
+        {
+            Console.WriteLine($"  {_clock.Elapsed.TotalMilliseconds,5:0} ms  {state,-9}  failures={breaker.FailureCount}  {kind}  {text}");
+        }
     }
 }
