@@ -19,7 +19,10 @@ public class HealthAndMetricsTests
 
         var healthy = await health.CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, healthy.Status);
-        Assert.Equal("Closed (failures 0)", healthy.Entries["nygard-breakers"].Data["orders/NygardBreaker"]);
+        var closed = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(healthy.Entries["nygard-breakers"].Data["orders/NygardBreaker"]);
+        Assert.Equal("Closed", closed["state"]);
+        Assert.Equal(0, closed["failureCount"]);
+        Assert.Null(closed["retryAfterSeconds"]);
 
         await ReloadTests.FailAsync(pipelines.GetPipeline("orders"));
 
@@ -27,8 +30,14 @@ public class HealthAndMetricsTests
         var entry = degraded.Entries["nygard-breakers"];
         Assert.Equal(HealthStatus.Degraded, degraded.Status);
         Assert.Contains("orders/NygardBreaker is Open", entry.Description, StringComparison.Ordinal);
-        Assert.StartsWith("Open (failures 1, retry after", (string)entry.Data["orders/NygardBreaker"], StringComparison.Ordinal);
-        Assert.Equal("Closed (failures 0)", entry.Data["payments/NygardBreaker"]);
+        var open = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(entry.Data["orders/NygardBreaker"]);
+        Assert.Equal("Open", open["state"]);
+        Assert.Equal(1, open["failureCount"]);
+        Assert.Equal(1, open["failureThreshold"]);
+        Assert.InRange(Assert.IsType<double>(open["retryAfterSeconds"]), 0.0, 60.0);
+        Assert.Equal(false, open["shared"]);
+        Assert.Equal(true, open["storeAvailable"]);
+        Assert.Equal("Closed", ((IReadOnlyDictionary<string, object?>)entry.Data["payments/NygardBreaker"])["state"]);
     }
 
     [Fact]
@@ -49,7 +58,7 @@ public class HealthAndMetricsTests
         var key = $"metrics-{Guid.NewGuid():N}";
         await using var services = Build(HealthStatus.Degraded, key);
         var pipeline = services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(key);
-        var metrics = Registry.NygardBreakerRegistry.For(services).Metrics;
+        var metrics = services.GetRequiredService<NygardBreakerRegistry>().Metrics;
         using var state = new MetricCollector<int>(metrics.State);
         using var failures = new MetricCollector<int>(metrics.FailureCount);
         Assert.Equal(("Nygard.Resilience", "nygard.breaker.state", "nygard.breaker.failure_count"), (metrics.State.Meter.Name, metrics.State.Name, metrics.FailureCount.Name));

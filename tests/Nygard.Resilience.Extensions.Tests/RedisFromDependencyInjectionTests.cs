@@ -44,6 +44,7 @@ public class RedisFromDependencyInjectionTests
         services.AddSingleton<INygardBreakerStateStoreFactory>(sp => new RedisNygardBreakerStateStoreFactory(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             new RedisNygardBreakerStateStoreOptions { OperationTimeout = TimeSpan.FromSeconds(2) }));
+        services.AddNygardBreakerRegistry();
         services.Configure<NygardBreakerStrategyOptions>("orders", o => o.FailureThreshold = 2);
         services.AddResiliencePipeline("orders", (builder, context) => builder.AddNygardBreaker(context));
         return services.BuildServiceProvider();

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Nygard.Resilience;
 using Nygard.Resilience.DependencyInjection;
-using Nygard.Resilience.Registry;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -42,7 +41,7 @@ public static class NygardBreakerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        NygardBreakerRegistry.AddTo(services);
+        services.AddNygardBreakerRegistry();
         services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(new ConfigurationChangeTokenSource<TOptions>(name, configuration));
         return services.AddOptions<TOptions>(name)
             .Configure(options => NygardBreakerOptionsBinder.Bind(configuration, options))
