@@ -31,7 +31,7 @@ h1 { font-size: 1.25rem; margin: 0; }
 main { padding: 1rem; display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 330px), 1fr)); align-items: start; }
 .status { color: var(--muted); margin: 0; }
 .summary { margin: 0; font-weight: 600; }
-button { font: inherit; min-height: 44px; padding: .4rem .8rem; border-radius: 6px; border: 2px solid var(--action); background: var(--action); color: #ffffff; cursor: pointer; }
+button { font: inherit; min-height: 44px; padding: .4rem .55rem; border-radius: 6px; border: 2px solid var(--action); background: var(--action); color: #ffffff; cursor: pointer; }
 button.secondary { background: var(--paper); color: var(--action); }
 button:focus-visible { outline: 3px solid var(--ink); outline-offset: 2px; }
 article { border: 1px solid var(--line); border-left: 8px solid var(--closed); border-radius: 8px; padding: .75rem 1rem; background: var(--paper); }
@@ -50,7 +50,8 @@ meter { width: 100%; height: .8rem; }
 .rates { display: flex; flex-wrap: wrap; gap: .25rem .9rem; margin: 0; padding: 0; list-style: none; }
 .rates li { white-space: nowrap; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; }
-.message { color: var(--warn); font-weight: 600; min-height: 1.45em; margin: .5rem 0 0; }
+.message { color: var(--warn); font-weight: 600; margin: .5rem 0 0; }
+.message:empty { display: none; }
 section.log { grid-column: 1 / -1; background: var(--panel); border-radius: 8px; padding: .75rem 1rem; }
 section.log h2 { font-size: 1.1rem; }
 section.log ol { margin: 0; padding-left: 1.25rem; }
@@ -81,7 +82,7 @@ section.log ol { margin: 0; padding-left: 1.25rem; }
       <dt>Last change</dt><dd class="changed"></dd>
       <dt>State kept</dt><dd class="shared"></dd>
       <dt>Store</dt><dd class="store"></dd>
-      <dt>Calls/s</dt><dd><ul class="rates"><li class="r-success"></li><li class="r-failure"></li><li class="r-rejected"></li><li class="r-ignored"></li></ul></dd>
+      <dt>Calls/s</dt><dd><ul class="rates"><li class="r-success">—</li><li class="r-failure"></li><li class="r-rejected"></li><li class="r-ignored"></li></ul></dd>
       <dt>Options</dt><dd class="options"></dd>
     </dl>
     <div class="actions" hidden>
