@@ -179,6 +179,18 @@ public class EndpointTests
     }
 
     [Fact]
+    public async Task Controls_WithNoAuthenticationConfiguredAtAll_RefuseAndChangeNothing()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapNygardBreakerControls(), withTestAuthentication: false);
+
+        using var response = await app.Client.PostAsync(new Uri("/breakers/orders%2FNygardBreaker/open", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.True(app.Registry.TryGetBreaker("orders/NygardBreaker", out var breaker));
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
+    [Fact]
     public async Task Controls_AllowAnonymous_IsAnExplicitOptOut()
     {
         await using var app = await TestApp.StartAsync(a => a.MapNygardBreakerControls().AllowAnonymous());
