@@ -18,7 +18,10 @@ internal sealed class RegistryTelemetryListener(NygardBreakerRegistry registry) 
             switch (args.Arguments)
             {
                 case PipelineExecutedArguments:
-                    if (args.Outcome is { Exception: ExecutionRejectedException { TelemetrySource: { StrategyName: not null } rejectedBy } })
+                    // Counted by the breaker's own pipeline only, so that an enclosing pipeline does not count it again.
+                    if (args.Outcome is { Exception: ExecutionRejectedException { TelemetrySource: { StrategyName: not null } rejectedBy } }
+                        && rejectedBy.PipelineName == args.Source.PipelineName
+                        && rejectedBy.PipelineInstanceName == args.Source.PipelineInstanceName)
                     {
                         registry.CountCall(IdOf(rejectedBy), NygardBreakerCallOutcome.Rejected);
                     }
