@@ -112,6 +112,21 @@ public class EndpointTests
     }
 
     [Fact]
+    public async Task Events_EndWhenTheApplicationStops_SoShutdownDoesNotWaitForThem()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapNygardBreakers());
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var response = await app.Client.GetAsync(new Uri("/breakers/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+        using var events = new EventStreamReader(await response.Content.ReadAsStreamAsync(deadline.Token));
+        await events.ReadAsync(deadline.Token);
+
+        await app.App.StopAsync(deadline.Token).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => events.ReadUntilAsync(_ => false, deadline.Token));
+        Assert.False(deadline.IsCancellationRequested);
+    }
+
+    [Fact]
     public async Task Events_ReportCallRatesByOutcome_Periodically()
     {
         await using var app = await TestApp.StartAsync(a => a.MapNygardBreakers());

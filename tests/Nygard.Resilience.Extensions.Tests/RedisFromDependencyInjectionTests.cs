@@ -34,6 +34,8 @@ public class RedisFromDependencyInjectionTests
 
         Assert.IsType<BrokenCircuitException>(outcome.Exception);
         Assert.True(await first.GetRequiredService<IConnectionMultiplexer>().GetDatabase().KeyExistsAsync("nygard:breaker:{orders/NygardBreaker}"));
+        var registered = Assert.Single(first.GetRequiredService<NygardBreakerRegistry>().Breakers);
+        Assert.Equal(("orders/NygardBreaker", true, true), (registered.Id.ToString(), registered.IsShared, registered.IsStoreAvailable));
     }
 
     private static async Task<ServiceProvider> BuildHostAsync(RedisServer server)

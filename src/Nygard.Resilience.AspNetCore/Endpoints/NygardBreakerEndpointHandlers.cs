@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Nygard.Resilience.AspNetCore.Dashboard;
 using Nygard.Resilience.AspNetCore.Json;
 
@@ -34,7 +35,8 @@ internal static class NygardBreakerEndpointHandlers
             context,
             context.RequestServices.GetRequiredService<NygardBreakerRegistry>(),
             context.RequestServices.GetRequiredService<NygardBreakerEndpointSettings>(),
-            context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).RunAsync();
+            context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System,
+            context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None).RunAsync();
 
     public static Task DashboardAsync(HttpContext context)
     {

@@ -13,7 +13,7 @@ namespace Nygard.Resilience.AspNetCore.Endpoints;
 /// (<c>event: rates</c>) and the refreshed list. Transitions are queued per client (bounded: a client that falls
 /// behind loses the oldest events, never blocks a breaker).
 /// </summary>
-internal sealed class NygardBreakerEventStream(HttpContext context, NygardBreakerRegistry registry, NygardBreakerEndpointSettings settings, TimeProvider time)
+internal sealed class NygardBreakerEventStream(HttpContext context, NygardBreakerRegistry registry, NygardBreakerEndpointSettings settings, TimeProvider time, CancellationToken stopping)
 {
     private readonly Channel<string> _pending = Channel.CreateBounded<string>(new BoundedChannelOptions(Math.Max(1, settings.StreamCapacity))
     {
@@ -30,7 +30,9 @@ internal sealed class NygardBreakerEventStream(HttpContext context, NygardBreake
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var aborted = context.RequestAborted;
+        // The stream ends when the client goes away or the application stops (so that shutdown does not wait for it).
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var aborted = linked.Token;
 
         registry.Transitioned += OnTransitioned;
         try
