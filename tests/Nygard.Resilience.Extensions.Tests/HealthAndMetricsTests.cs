@@ -93,6 +93,31 @@ public class HealthAndMetricsTests
         Assert.Equal("Error", opened.Tags["event.severity"]);
     }
 
+    [Fact]
+    public async Task HealthAndGauges_CoverBreakersDeclaredWithInlineOptions()
+    {
+        var key = $"inline-{Guid.NewGuid():N}";
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddHealthChecks().AddNygardBreakers();
+        services.AddResiliencePipeline(key, b => b.AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 1 }));
+        services.AddResiliencePipeline("context", (b, c) => b.AddNygardBreaker(c));
+        await using var provider = services.BuildServiceProvider();
+        var pipelines = provider.GetRequiredService<ResiliencePipelineProvider<string>>();
+        await pipelines.GetPipeline("context").ExecuteAsync(_ => default);
+        using var state = new MetricCollector<int>(provider.GetRequiredService<NygardBreakerRegistry>().Metrics.State);
+
+        await ReloadTests.FailAsync(pipelines.GetPipeline(key));
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var entry = report.Entries["nygard-breakers"];
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.Equal(2, entry.Data.Count);
+        Assert.Equal("Open", HttpClientTests.State(entry.Data[$"{key}/NygardBreaker"]));
+        state.RecordObservableInstruments();
+        Assert.Equal(1, state.GetMeasurementSnapshot().Last(m => Equals(m.Tags["pipeline.name"], key)).Value);
+    }
+
     private static ServiceProvider Build(HealthStatus failureStatus, string key = "orders")
     {
         var services = new ServiceCollection();
