@@ -271,6 +271,17 @@ public class EndpointTests
         Assert.DoesNotContain("http-equiv=\"refresh\"", html, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public void MapNygardBreakers_WithoutItsServices_FailsNamingTheRegistration()
+    {
+        var builder = WebApplication.CreateBuilder();
+        using var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapNygardBreakers());
+
+        Assert.Contains("AddNygardBreakerEndpoints", error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<List<string?>> IdsAsync(TestApp app)
     {
         using var json = JsonDocument.Parse(await app.Client.GetStringAsync(new Uri("/breakers", UriKind.Relative)));
