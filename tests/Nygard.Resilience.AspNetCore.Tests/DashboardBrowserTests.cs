@@ -92,8 +92,39 @@ public class DashboardBrowserTests
         await chromium.WaitUntilAsync(StateIs("payments/payments-breaker", "Isolated", "Isolated"), "payments isolated");
         await chromium.WaitUntilAsync(Text("inventory/NygardBreaker", ".failures") + " === '2 of 4'", "inventory's failures");
         await chromium.WaitUntilAsync(Text("inventory/NygardBreaker", ".r-success") + ".endsWith('success') && !" + Text("inventory/NygardBreaker", ".r-success") + ".startsWith('0 ')", "inventory's rates");
+
+        // Steady traffic for a few rate intervals, so that the sparklines have a history: inventory mostly succeeds
+        // (one failure in ten never trips it), orders rejects.
+        using var traffic = new CancellationTokenSource();
+        var orders = pipelines.GetPipeline("orders");
+        var load = Task.Run(async () =>
+        {
+            for (var i = 0; !traffic.IsCancellationRequested; i++)
+            {
+                var outcome = i % 10 == 9 ? Outcome.FromException<int>(new InvalidOperationException("down")) : Outcome.FromResult(1);
+                await RunAsync(inventory, outcome);
+                await RunAsync(orders, Outcome.FromResult(1));
+                await Task.Delay(15, CancellationToken.None);
+            }
+        });
+        await chromium.WaitUntilAsync("document.querySelectorAll('article[data-id=\"inventory/NygardBreaker\"] .spark rect').length >= 16", "inventory's call history", TimeSpan.FromSeconds(30));
+        await traffic.CancelAsync();
+        await load;
         var shots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
         await File.WriteAllBytesAsync(Path.Combine(shots, "dashboard-wide.png"), await chromium.ScreenshotAsync());
+    }
+
+    private static async Task RunAsync(ResiliencePipeline pipeline, Outcome<int> outcome)
+    {
+        var context = ResilienceContextPool.Shared.Get();
+        try
+        {
+            await pipeline.ExecuteOutcomeAsync(static (_, state) => new ValueTask<Outcome<int>>(state), context, outcome);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
     }
 
     private static string Text(string id, string selector) =>

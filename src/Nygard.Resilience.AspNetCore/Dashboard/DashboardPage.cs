@@ -49,6 +49,8 @@ dd { margin: 0; overflow-wrap: anywhere; }
 meter { width: 100%; height: .8rem; }
 .rates { display: flex; flex-wrap: wrap; gap: .25rem .9rem; margin: 0; padding: 0; list-style: none; }
 .rates li { white-space: nowrap; }
+.spark { display: block; width: 100%; height: 28px; margin-top: .25rem; border-bottom: 1px solid var(--line); }
+.spark .s { fill: var(--closed); } .spark .f { fill: var(--open); } .spark .r { fill: var(--isolated); }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; }
 .message { color: var(--warn); font-weight: 600; margin: .5rem 0 0; }
 .message:empty { display: none; }
@@ -82,7 +84,7 @@ section.log ol { margin: 0; padding-left: 1.25rem; }
       <dt>Last change</dt><dd class="changed"></dd>
       <dt>State kept</dt><dd class="shared"></dd>
       <dt>Store</dt><dd class="store"></dd>
-      <dt>Calls/s</dt><dd><ul class="rates"><li class="r-success">—</li><li class="r-failure"></li><li class="r-rejected"></li><li class="r-ignored"></li></ul></dd>
+      <dt>Calls/s</dt><dd><ul class="rates"><li class="r-success">—</li><li class="r-failure"></li><li class="r-rejected"></li><li class="r-ignored"></li></ul><svg class="spark" viewBox="0 0 120 28" preserveAspectRatio="none" aria-hidden="true"></svg></dd>
       <dt>Options</dt><dd class="options"></dd>
     </dl>
     <div class="actions" hidden>
@@ -126,7 +128,7 @@ section.log ol { margin: 0; padding-left: 1.25rem; }
         button.addEventListener("click", () => command(id, button.dataset.command, node));
       }
     }
-    entry = { node, deadline: null };
+    entry = { node, deadline: null, changed: null, history: [] };
     cards.set(id, entry);
     const ordered = [...cards.keys()].sort();
     const next = ordered[ordered.indexOf(id) + 1];
@@ -145,14 +147,20 @@ section.log ol { margin: 0; padding-left: 1.25rem; }
     meter.setAttribute("aria-label", "Failures " + b.failureCount + " of " + b.failureThreshold);
     entry.deadline = b.retryAfterSeconds == null ? null : performance.now() + b.retryAfterSeconds * 1000;
     entry.state = b.state;
-    n.querySelector(".changed").textContent = time(b.lastTransitionAt);
+    entry.changed = b.lastTransitionAt ? new Date(b.lastTransitionAt) : null;
     n.querySelector(".shared").textContent = b.shared ? "Shared (fleet-wide store)" : "Local (this process)";
     n.querySelector(".store").textContent = b.storeAvailable ? "Reachable" : "Unreachable";
     n.querySelector(".options").textContent = "threshold " + b.failureThreshold + ", break " + number(b.breakDurationSeconds) + " s, " + b.halfOpenPermits + " probe(s), " + b.successThreshold + " success(es) to close";
     tickOne(entry);
   }
 
+  function ago(date) {
+    const s = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000));
+    return s < 60 ? s + " s ago" : s < 3600 ? Math.floor(s / 60) + " min ago" : Math.floor(s / 3600) + " h ago";
+  }
+
   function tickOne(entry) {
+    entry.node.querySelector(".changed").textContent = entry.changed ? time(entry.changed) + " (" + ago(entry.changed) + ")" : "never";
     const left = entry.node.querySelector(".left");
     if (entry.state === "Isolated") left.textContent = "Held open until closed";
     else if (entry.deadline == null) left.textContent = "—";
@@ -177,7 +185,28 @@ section.log ol { margin: 0; padding-left: 1.25rem; }
       n.querySelector(".r-failure").textContent = number(r.failure) + " failure";
       n.querySelector(".r-rejected").textContent = number(r.rejected) + " rejected";
       n.querySelector(".r-ignored").textContent = number(r.ignored) + " ignored";
+      entry.history.push([r.success, r.failure, r.rejected]);
+      if (entry.history.length > 30) entry.history.shift();
+      spark(n.querySelector(".spark"), entry.history);
     }
+  }
+
+  // The recent call rate, stacked by outcome (success, failure, rejected), newest on the right: Hystrix's sparkline.
+  function spark(svg, history) {
+    const peak = Math.max(1, ...history.map(h => h[0] + h[1] + h[2]));
+    const width = 120 / 30;
+    const bars = [];
+    history.forEach((h, i) => {
+      let y = 28;
+      const x = (120 - history.length * width + i * width).toFixed(1);
+      [["s", h[0]], ["f", h[1]], ["r", h[2]]].forEach(([kind, value]) => {
+        const height = value / peak * 28;
+        if (height <= 0) return;
+        y -= height;
+        bars.push('<rect class="' + kind + '" x="' + x + '" y="' + y.toFixed(2) + '" width="' + (width - 0.5).toFixed(1) + '" height="' + height.toFixed(2) + '"></rect>');
+      });
+    });
+    svg.innerHTML = bars.join("");
   }
 
   function log(t) {
