@@ -8,7 +8,17 @@ internal sealed class FlakyDownstream
 
     public string Mode => _mode;
 
-    public void Set(string mode) => _mode = mode is "up" or "down" or "slow" ? mode : throw new ArgumentException("mode is up, down or slow", nameof(mode));
+    /// <summary>Switches the mode; returns false (and changes nothing) for an unknown one.</summary>
+    public bool TrySet(string mode)
+    {
+        if (mode is not ("up" or "down" or "slow"))
+        {
+            return false;
+        }
+
+        _mode = mode;
+        return true;
+    }
 
     public async Task<IResult> HandleAsync(CancellationToken cancellationToken)
     {

@@ -19,7 +19,10 @@ public class HealthAndMetricsTests
 
         var healthy = await health.CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, healthy.Status);
-        Assert.Equal("Closed (failures 0)", healthy.Entries["nygard-breakers"].Data["orders/NygardBreaker"]);
+        var closed = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(healthy.Entries["nygard-breakers"].Data["orders/NygardBreaker"]);
+        Assert.Equal("Closed", closed["state"]);
+        Assert.Equal(0, closed["failureCount"]);
+        Assert.Null(closed["retryAfterSeconds"]);
 
         await ReloadTests.FailAsync(pipelines.GetPipeline("orders"));
 
@@ -27,8 +30,14 @@ public class HealthAndMetricsTests
         var entry = degraded.Entries["nygard-breakers"];
         Assert.Equal(HealthStatus.Degraded, degraded.Status);
         Assert.Contains("orders/NygardBreaker is Open", entry.Description, StringComparison.Ordinal);
-        Assert.StartsWith("Open (failures 1, retry after", (string)entry.Data["orders/NygardBreaker"], StringComparison.Ordinal);
-        Assert.Equal("Closed (failures 0)", entry.Data["payments/NygardBreaker"]);
+        var open = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(entry.Data["orders/NygardBreaker"]);
+        Assert.Equal("Open", open["state"]);
+        Assert.Equal(1, open["failureCount"]);
+        Assert.Equal(1, open["failureThreshold"]);
+        Assert.InRange(Assert.IsType<double>(open["retryAfterSeconds"]), 0.0, 60.0);
+        Assert.Equal(false, open["shared"]);
+        Assert.Equal(true, open["storeAvailable"]);
+        Assert.Equal("Closed", ((IReadOnlyDictionary<string, object?>)entry.Data["payments/NygardBreaker"])["state"]);
     }
 
     [Fact]
@@ -49,7 +58,7 @@ public class HealthAndMetricsTests
         var key = $"metrics-{Guid.NewGuid():N}";
         await using var services = Build(HealthStatus.Degraded, key);
         var pipeline = services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(key);
-        var metrics = Registry.NygardBreakerRegistry.For(services).Metrics;
+        var metrics = services.GetRequiredService<NygardBreakerRegistry>().Metrics;
         using var state = new MetricCollector<int>(metrics.State);
         using var failures = new MetricCollector<int>(metrics.FailureCount);
         Assert.Equal(("Nygard.Resilience", "nygard.breaker.state", "nygard.breaker.failure_count"), (metrics.State.Meter.Name, metrics.State.Name, metrics.FailureCount.Name));
@@ -82,6 +91,31 @@ public class HealthAndMetricsTests
         var opened = Assert.Single(events.GetMeasurementSnapshot(), m => Equals(m.Tags["event.name"], "OnCircuitOpened") && Equals(m.Tags["pipeline.name"], key));
         Assert.Equal("NygardBreaker", opened.Tags["strategy.name"]);
         Assert.Equal("Error", opened.Tags["event.severity"]);
+    }
+
+    [Fact]
+    public async Task HealthAndGauges_CoverBreakersDeclaredWithInlineOptions()
+    {
+        var key = $"inline-{Guid.NewGuid():N}";
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddHealthChecks().AddNygardBreakers();
+        services.AddResiliencePipeline(key, b => b.AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 1 }));
+        services.AddResiliencePipeline("context", (b, c) => b.AddNygardBreaker(c));
+        await using var provider = services.BuildServiceProvider();
+        var pipelines = provider.GetRequiredService<ResiliencePipelineProvider<string>>();
+        await pipelines.GetPipeline("context").ExecuteAsync(_ => default);
+        using var state = new MetricCollector<int>(provider.GetRequiredService<NygardBreakerRegistry>().Metrics.State);
+
+        await ReloadTests.FailAsync(pipelines.GetPipeline(key));
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var entry = report.Entries["nygard-breakers"];
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.Equal(2, entry.Data.Count);
+        Assert.Equal("Open", HttpClientTests.State(entry.Data[$"{key}/NygardBreaker"]));
+        state.RecordObservableInstruments();
+        Assert.Equal(1, state.GetMeasurementSnapshot().Last(m => Equals(m.Tags["pipeline.name"], key)).Value);
     }
 
     private static ServiceProvider Build(HealthStatus failureStatus, string key = "orders")

@@ -34,6 +34,8 @@ public class RedisFromDependencyInjectionTests
 
         Assert.IsType<BrokenCircuitException>(outcome.Exception);
         Assert.True(await first.GetRequiredService<IConnectionMultiplexer>().GetDatabase().KeyExistsAsync("nygard:breaker:{orders/NygardBreaker}"));
+        var registered = Assert.Single(first.GetRequiredService<NygardBreakerRegistry>().Breakers);
+        Assert.Equal(("orders/NygardBreaker", true, true), (registered.Id.ToString(), registered.IsShared, registered.IsStoreAvailable));
     }
 
     private static async Task<ServiceProvider> BuildHostAsync(RedisServer server)
@@ -44,6 +46,7 @@ public class RedisFromDependencyInjectionTests
         services.AddSingleton<INygardBreakerStateStoreFactory>(sp => new RedisNygardBreakerStateStoreFactory(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             new RedisNygardBreakerStateStoreOptions { OperationTimeout = TimeSpan.FromSeconds(2) }));
+        services.AddNygardBreakerRegistry();
         services.Configure<NygardBreakerStrategyOptions>("orders", o => o.FailureThreshold = 2);
         services.AddResiliencePipeline("orders", (builder, context) => builder.AddNygardBreaker(context));
         return services.BuildServiceProvider();

@@ -33,6 +33,25 @@ public class ReloadTests
     }
 
     [Fact]
+    public async Task Reload_LeavesOneBreakerInTheRegistry_WithTheNewOptions()
+    {
+        var (configuration, services, _) = Build(("FailureThreshold", "3"));
+        await using var _ = services;
+        var pipelines = services.GetRequiredService<ResiliencePipelineProvider<string>>();
+        await pipelines.GetPipeline("orders").ExecuteAsync(_ => default);
+        var registry = services.GetRequiredService<NygardBreakerRegistry>();
+        var before = Assert.Single(registry.Breakers);
+
+        configuration["Breakers:orders:FailureThreshold"] = "7";
+        configuration.Reload();
+        await pipelines.GetPipeline("orders").ExecuteAsync(_ => default);
+
+        var after = Assert.Single(registry.Breakers);
+        Assert.Equal((before.Id, 7, before.Store), (after.Id, after.FailureThreshold, after.Store));
+        Assert.True(before.IsDisposed);
+    }
+
+    [Fact]
     public async Task ReloadWhileOpen_KeepsTheBreakerOpenUntilItsBreakEnds()
     {
         var (configuration, services, provider) = Build(("FailureThreshold", "1"), ("BreakDuration", "00:05:00"));

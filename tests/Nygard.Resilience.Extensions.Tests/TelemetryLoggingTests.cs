@@ -13,6 +13,7 @@ public class TelemetryLoggingTests
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddFakeLogging());
+        services.AddNygardBreakerRegistry();
         services.Configure<NygardBreakerStrategyOptions>("logged", o => o.FailureThreshold = 1);
         services.AddResiliencePipeline("logged", (builder, context) => builder.AddNygardBreaker(context));
         await using var provider = services.BuildServiceProvider();

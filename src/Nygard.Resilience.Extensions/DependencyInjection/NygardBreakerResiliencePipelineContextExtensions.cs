@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Nygard.Resilience;
-using Nygard.Resilience.Registry;
+using Nygard.Resilience.DependencyInjection;
 using Polly.DependencyInjection;
 
 namespace Polly;
@@ -14,13 +14,15 @@ public static class NygardBreakerResiliencePipelineContextExtensions
     /// <summary>
     /// Adds a breaker whose options are the named <see cref="NygardBreakerStrategyOptions"/> from
     /// <c>IOptionsMonitor</c>. When the options change the pipeline is rebuilt with them, and the breaker keeps its
-    /// state: its failure count, an open break and its generation carry over.
+    /// state: its failure count, an open break and its generation carry over. Needs the container's
+    /// <see cref="NygardBreakerRegistry"/> (<c>services.AddNygardBreakerRegistry()</c>, or any other registration of this package).
     /// </summary>
     /// <typeparam name="TKey">The type of the pipeline key.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="context">The registration context of <c>AddResiliencePipeline</c>.</param>
     /// <param name="optionsName">The options' name; defaults to the pipeline key's string form.</param>
     /// <returns>The same builder.</returns>
+    /// <exception cref="InvalidOperationException">The container has no <see cref="NygardBreakerRegistry"/>.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The SPEC names both overloads; they extend different builder types, so a call is never ambiguous.")]
     public static ResiliencePipelineBuilder AddNygardBreaker<TKey>(this ResiliencePipelineBuilder builder, AddResiliencePipelineContext<TKey> context, string? optionsName = null)
         where TKey : notnull
@@ -28,16 +30,18 @@ public static class NygardBreakerResiliencePipelineContextExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(context);
 
-        var name = optionsName ?? context.PipelineKey.ToString();
+        var name = optionsName ?? context.PipelineKey.ToString() ?? string.Empty;
         context.EnableReloads<NygardBreakerStrategyOptions>(name);
-        var options = context.GetOptions<NygardBreakerStrategyOptions>(name);
-        var entry = NygardBreakerRegistration.Register(builder, context.ServiceProvider, options, context.PipelineKey.ToString() ?? string.Empty, instanceName: null);
-        return builder.AddNygardBreaker(options, entry.Store);
+        var configured = NygardBreakerOptionsAccess.Get(context.ServiceProvider, name, context.GetOptions<NygardBreakerStrategyOptions>);
+        var (options, store) = NygardBreakerOptionsAccess.Registry(context.ServiceProvider)
+            .Prepare<NygardBreakerStrategyOptions, object>(builder, configured, static () => new NygardBreakerStrategyOptions(), name, null);
+        return builder.AddNygardBreaker(options, store);
     }
 
     /// <summary>
     /// Adds a breaker whose options are the named <see cref="NygardBreakerStrategyOptions{TResult}"/> from
     /// <c>IOptionsMonitor</c>. When the options change the pipeline is rebuilt with them, and the breaker keeps its state.
+    /// Needs the container's <see cref="NygardBreakerRegistry"/>.
     /// </summary>
     /// <typeparam name="TKey">The type of the pipeline key.</typeparam>
     /// <typeparam name="TResult">The type of result the breaker handles.</typeparam>
@@ -45,6 +49,7 @@ public static class NygardBreakerResiliencePipelineContextExtensions
     /// <param name="context">The registration context of <c>AddResiliencePipeline</c>.</param>
     /// <param name="optionsName">The options' name; defaults to the pipeline key's string form.</param>
     /// <returns>The same builder.</returns>
+    /// <exception cref="InvalidOperationException">The container has no <see cref="NygardBreakerRegistry"/>.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The SPEC names both overloads; they extend different builder types, so a call is never ambiguous.")]
     public static ResiliencePipelineBuilder<TResult> AddNygardBreaker<TKey, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(
         this ResiliencePipelineBuilder<TResult> builder,
@@ -55,10 +60,11 @@ public static class NygardBreakerResiliencePipelineContextExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(context);
 
-        var name = optionsName ?? context.PipelineKey.ToString();
+        var name = optionsName ?? context.PipelineKey.ToString() ?? string.Empty;
         context.EnableReloads<NygardBreakerStrategyOptions<TResult>>(name);
-        var options = context.GetOptions<NygardBreakerStrategyOptions<TResult>>(name);
-        var entry = NygardBreakerRegistration.Register(builder, context.ServiceProvider, options, context.PipelineKey.ToString() ?? string.Empty, instanceName: null);
-        return builder.AddNygardBreaker(options, entry.Store);
+        var configured = NygardBreakerOptionsAccess.Get(context.ServiceProvider, name, context.GetOptions<NygardBreakerStrategyOptions<TResult>>);
+        var (options, store) = NygardBreakerOptionsAccess.Registry(context.ServiceProvider)
+            .Prepare<NygardBreakerStrategyOptions<TResult>, TResult>(builder, configured, static () => new NygardBreakerStrategyOptions<TResult>(), name, null);
+        return builder.AddNygardBreaker(options, store);
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Nygard.Resilience.Health;
-using Nygard.Resilience.Registry;
+using Nygard.Resilience;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -10,9 +10,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class NygardBreakerHealthChecksBuilderExtensions
 {
     /// <summary>
-    /// Adds a health check over every breaker built through <c>AddNygardBreaker(context)</c>: Healthy while all are
-    /// closed, <paramref name="failureStatus"/> while any is not. The result's data holds each breaker's state under
-    /// its pipeline, instance and strategy name (<c>pipeline/strategy</c> or <c>pipeline/instance/strategy</c>).
+    /// Adds a health check over every breaker in the container's <see cref="NygardBreakerRegistry"/> (inline options, <c>AddNygardBreaker(context)</c> and HttpClient handlers alike): Healthy while all are
+    /// closed, <paramref name="failureStatus"/> while any is not. The result's data holds, under each breaker's id
+    /// (<c>pipeline/strategy</c> or <c>pipeline/instance/strategy</c>), a dictionary of structured values: <c>state</c>,
+    /// <c>failureCount</c>, <c>failureThreshold</c>, <c>retryAfterSeconds</c>, <c>shared</c> and <c>storeAvailable</c>.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The health check's name.</param>
@@ -27,7 +28,7 @@ public static class NygardBreakerHealthChecksBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        NygardBreakerRegistry.AddTo(builder.Services);
-        return builder.Add(new HealthCheckRegistration(name, static sp => new NygardBreakerHealthCheck(NygardBreakerRegistry.For(sp)), failureStatus, tags));
+        builder.Services.AddNygardBreakerRegistry();
+        return builder.Add(new HealthCheckRegistration(name, static sp => new NygardBreakerHealthCheck(sp.GetRequiredService<NygardBreakerRegistry>()), failureStatus, tags));
     }
 }

@@ -1,13 +1,15 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Nygard.Resilience.Registry;
 
 namespace Nygard.Resilience.Metrics;
 
 /// <summary>
-/// Observable gauges of every registered breaker, on the meter <c>Nygard.Resilience</c>, tagged as Polly tags its
-/// own events (<c>pipeline.name</c>, <c>pipeline.instance</c>, <c>strategy.name</c>).
+/// The meter <c>Nygard.Resilience</c>: observable gauges of every registered breaker's state and failure count, and a
+/// counter of calls by outcome, tagged as Polly tags its own events (<c>pipeline.name</c>, <c>pipeline.instance</c>,
+/// <c>strategy.name</c>) plus <c>outcome</c> on the counter.
 /// </summary>
-internal sealed class NygardBreakerMetrics
+internal sealed class NygardBreakerMetrics : IDisposable
 {
     public const string MeterName = "Nygard.Resilience";
 
@@ -15,24 +17,57 @@ internal sealed class NygardBreakerMetrics
 
     public const string FailureCountInstrument = "nygard.breaker.failure_count";
 
+    public const string CallsInstrument = "nygard.breaker.calls";
+
     private readonly NygardBreakerRegistry _registry;
+    private readonly Meter _meter;
 
     public NygardBreakerMetrics(NygardBreakerRegistry registry, IMeterFactory? meterFactory)
     {
         _registry = registry;
-        var meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        State = meter.CreateObservableGauge(StateInstrument, () => Measure(static e => (int)e.Snapshot.State), unit: "{state}", description: "The circuit's state: 0 closed, 1 open, 2 half-open, 3 isolated.");
-        FailureCount = meter.CreateObservableGauge(FailureCountInstrument, () => Measure(static e => e.Snapshot.FailureCount), unit: "{failure}", description: "Consecutive handled failures.");
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        State = _meter.CreateObservableGauge(StateInstrument, () => Measure(static b => (int)b.Handle!.State), unit: "{state}", description: "The circuit's state: 0 closed, 1 open, 2 half-open, 3 isolated.");
+        FailureCount = _meter.CreateObservableGauge(FailureCountInstrument, () => Measure(static b => b.Handle!.FailureCount), unit: "{failure}", description: "Consecutive handled failures.");
+        Calls = _meter.CreateCounter<long>(CallsInstrument, unit: "{call}", description: "Calls through the breaker by outcome: success, failure, rejected, ignored.");
     }
 
     public ObservableGauge<int> State { get; }
 
     public ObservableGauge<int> FailureCount { get; }
 
-    private IEnumerable<Measurement<int>> Measure(Func<NygardBreakerEntry, int> value) =>
-        _registry.Entries.Select(entry => new Measurement<int>(
-            value(entry),
-            new KeyValuePair<string, object?>("pipeline.name", entry.Identity.PipelineName),
-            new KeyValuePair<string, object?>("pipeline.instance", entry.Identity.InstanceName),
-            new KeyValuePair<string, object?>("strategy.name", entry.Identity.StrategyName)));
+    public Counter<long> Calls { get; }
+
+    public static string OutcomeTag(NygardBreakerCallOutcome outcome) => outcome switch
+    {
+        NygardBreakerCallOutcome.Success => "success",
+        NygardBreakerCallOutcome.Failure => "failure",
+        NygardBreakerCallOutcome.Rejected => "rejected",
+        _ => "ignored",
+    };
+
+    public void RecordCall(RegisteredBreaker breaker, NygardBreakerCallOutcome outcome)
+    {
+        if (!Calls.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "pipeline.name", breaker.Id.PipelineName },
+            { "pipeline.instance", breaker.Id.PipelineInstanceName },
+            { "strategy.name", breaker.Id.StrategyName },
+            { "outcome", OutcomeTag(outcome) },
+        };
+        Calls.Add(1, tags);
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<int>> Measure(Func<RegisteredBreaker, int> value) =>
+        _registry.Registered.Select(breaker => new Measurement<int>(
+            value(breaker),
+            new KeyValuePair<string, object?>("pipeline.name", breaker.Id.PipelineName),
+            new KeyValuePair<string, object?>("pipeline.instance", breaker.Id.PipelineInstanceName),
+            new KeyValuePair<string, object?>("strategy.name", breaker.Id.StrategyName)));
 }
