@@ -1,4 +1,11 @@
-using System.Globalization;
+using System.Diagnostics;
+using Nygard.Resilience.Redis.Cache;
+using Nygard.Resilience.Redis.Clock;
+using Nygard.Resilience.Redis.Codec;
+using Nygard.Resilience.Redis.Commands;
+using Nygard.Resilience.Redis.Keys;
+using Nygard.Resilience.Redis.Options;
+using Nygard.Resilience.Redis.Outage;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
@@ -12,35 +19,41 @@ namespace Nygard.Resilience.Redis;
 /// <remarks>
 /// <para>
 /// Calls read a locally cached snapshot, so the clean success path and rejections while open make no round trip.
-/// The cache learns of changes through Redis pub/sub and re-reads the state every
-/// <see cref="RedisNygardBreakerStateStoreOptions.MaxStaleness"/>. Every change is one Lua compare-and-swap on one
-/// hash-tagged key; deadlines are measured on the Redis server's clock.
+/// Every change is one Lua compare-and-swap of the whole stored value; a change message on the key's channel is only
+/// a hint that makes the store re-read the key. A breaker that is not closed re-reads its key every
+/// <see cref="RedisNygardBreakerStateStoreOptions.MaxStaleness"/>, and writes back a state Redis lost or rolled
+/// back. Deadlines are measured on the Redis server's clock. Values read from Redis are validated; a corrupt value is
+/// reported and repaired, never thrown. See <c>docs/redis.md</c>.
 /// </para>
 /// <para>
-/// A call never fails, and never waits longer than <see cref="RedisNygardBreakerStateStoreOptions.OperationTimeout"/>,
-/// because Redis is down: the store then behaves as <see cref="RedisNygardBreakerStateStoreOptions.OutageBehavior"/>
-/// says until Redis answers again, and reports the outage and the recovery to the breaker's telemetry.
-/// For the fastest failover, configure the multiplexer with <c>AbortOnConnectFail = false</c> and
-/// <c>BacklogPolicy = BacklogPolicy.FailFast</c>.
+/// A call never fails, and never waits longer than <see cref="RedisNygardBreakerStateStoreOptions.OperationTimeout"/>
+/// in total, because Redis is down or slow: the store then behaves as
+/// <see cref="RedisNygardBreakerStateStoreOptions.OutageBehavior"/> says until Redis answers again, and reports the
+/// outage (with Redis's own error) and the recovery to the breaker's telemetry. For the fastest failover, configure
+/// the multiplexer with <c>AbortOnConnectFail = false</c> and <c>BacklogPolicy = BacklogPolicy.FailFast</c>.
 /// </para>
 /// </remarks>
 public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDisposable
 {
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisNygardBreakerStateStoreOptions _options;
-    private readonly RedisKey[] _keys;
-    private readonly RedisChannel _channel;
-    private readonly RedisValue _channelName;
-    private readonly RedisValue _expiryMilliseconds;
+    private readonly BreakerKeys _keys;
+    private readonly ServerClock _clock;
+    private readonly StoreCommands _commands;
+    private readonly OutageMode _outageMode;
+    private readonly SemaphoreSlim _io = new(1, 1); // one round trip at a time per store: reads and writes never overtake each other
     private readonly object _gate = new();
-    private readonly ITimer _refreshTimer;
     private readonly NygardBreakerStateObservers _observers = new();
-    private volatile NygardBreakerSnapshot _current = NygardBreakerSnapshot.Initial;
-    private NygardBreakerSnapshot _shared = NygardBreakerSnapshot.Initial;
-    private long _clockOffsetTicks;
-    private volatile bool _unavailable;
-    private int _refreshing;
-    private int _subscribed;
+    private readonly ITimer _timer;
+    private volatile StoredEntry _current = StoredEntry.Absent; // what calls see
+    private StoredEntry _shared = StoredEntry.Absent; // the newest value known from Redis (under _gate)
+    private Exception? _outageError;
+    private volatile bool _outage;
+    private volatile bool _subscribed;
+    private volatile bool _subscriptionAccepted;
+    private int _subscribing;
+    private int _reading;
+    private int _readAgain;
     private int _disposed;
 
     /// <summary>
@@ -51,51 +64,60 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     /// <param name="options">The store's options, or <see langword="null"/> for the defaults.</param>
     /// <remarks>
     /// The constructor reads the shared state once, waiting at most <see cref="RedisNygardBreakerStateStoreOptions.OperationTimeout"/>
-    /// for it, so that the first call already sees a breaker that is open elsewhere.
+    /// in total, so that the first call already sees a breaker that is open elsewhere. It never throws because of
+    /// Redis: an unreachable, frozen or refusing server starts the store in an outage, and a corrupt value is repaired.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> or <paramref name="key"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is empty, or an option is out of range (the message names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is empty, or an option is invalid (the message names it).</exception>
     public RedisNygardBreakerStateStore(IConnectionMultiplexer connection, string key, RedisNygardBreakerStateStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         _options = options ?? new RedisNygardBreakerStateStoreOptions();
-        Validate(_options);
+        RedisNygardBreakerStateStoreOptionsValidator.ThrowIfInvalid(_options);
 
         _connection = connection;
-        var name = $"{_options.KeyPrefix}{{{key}}}";
-        _keys = [name];
-        _channelName = $"{name}:changes";
-        _channel = RedisChannel.Literal(_channelName.ToString());
-        _expiryMilliseconds = (long)_options.KeyExpiry.TotalMilliseconds;
-        Key = name;
+        _keys = new BreakerKeys(_options.KeyPrefix, key);
+        _clock = new ServerClock(_options.TimeProvider);
+        _commands = new StoreCommands(connection, _keys, _clock, _options.KeyExpiry);
+        _outageMode = new OutageMode(_options.OutageBehavior, _options.MaxStaleness);
 
         _connection.ConnectionFailed += OnConnectionFailed;
         _connection.ConnectionRestored += OnConnectionRestored;
 
-        // Join the shared state before the first call, so that a newcomer never lets a call through a breaker that
-        // is open elsewhere. The read is bounded by OperationTimeout; an unreachable Redis starts the store in outage.
-        Volatile.Write(ref _refreshing, 1);
-        RefreshAsync().GetAwaiter().GetResult();
-        _refreshTimer = _options.TimeProvider.CreateTimer(static store => ((RedisNygardBreakerStateStore)store!).StartRefresh(), this, _options.MaxStaleness, _options.MaxStaleness);
+        // Listen first (without waiting: a frozen server must not hold up start-up), then join the shared state before
+        // the first call, so that a newcomer never lets a call through a breaker that is open elsewhere. The read is
+        // bounded by OperationTimeout; a server that does not answer in time starts the store in an outage.
+        StartSubscribe();
+        Volatile.Write(ref _reading, 1);
+        var joined = ReadLoopAsync(firstRead: true);
+        if (!joined.Wait(_options.OperationTimeout))
+        {
+            StoreCommands.Observe(joined);
+            EnterOutage(new TimeoutException($"Redis did not answer the store of '{Key}' within OperationTimeout ({_options.OperationTimeout}) at start-up."));
+        }
+
+        _timer = _options.TimeProvider.CreateTimer(static store => ((RedisNygardBreakerStateStore)store!).OnTick(), this, _options.MaxStaleness, _options.MaxStaleness);
     }
 
     /// <summary>Gets the Redis key that holds the breaker's state.</summary>
-    public string Key { get; }
+    public string Key => _keys.Name;
 
     /// <summary>Gets a value indicating whether Redis answered the store's last request.</summary>
-    public bool IsAvailable => !_unavailable;
+    public bool IsAvailable => !_outage;
 
     /// <inheritdoc/>
-    public NygardBreakerSnapshot Current => _current;
+    public NygardBreakerSnapshot Current => _current.Snapshot;
+
+    /// <summary>Gets the number of round trips (scripts) this store has sent to Redis; for tests and benchmarks.</summary>
+    internal long RoundTrips => _commands.RoundTrips;
 
     /// <summary>
     /// Returns the Redis server's time, as measured by the last round trip and carried forward on this host's clock.
     /// </summary>
     /// <param name="localTime">Not used: a shared breaker keeps the store's time.</param>
     /// <returns>The current time on the Redis server's clock.</returns>
-    public DateTimeOffset GetUtcNow(TimeProvider localTime) =>
-        _options.TimeProvider.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
+    public DateTimeOffset GetUtcNow(TimeProvider localTime) => _clock.UtcNow;
 
     /// <inheritdoc/>
     public async ValueTask<bool> TryReplaceAsync(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, object? cause, CancellationToken cancellationToken)
@@ -103,37 +125,79 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(replacement);
 
-        if (_unavailable || !_connection.IsConnected)
+        var started = Stopwatch.GetTimestamp();
+        if (!ReferenceEquals(_current.Snapshot, expected))
         {
-            EnterOutage(null);
-            return ReplaceDuringOutage(expected, replacement, cause);
+            return false; // computed from an older view: Current already differs, so the caller recomputes
         }
 
-        RedisResult[] reply;
-        var sent = _options.TimeProvider.GetUtcNow();
+        if (_outage)
+        {
+            return ReplaceLocally(expected, replacement, cause);
+        }
+
+        if (!await _io.WaitAsync(Remaining(started), CancellationToken.None).ConfigureAwait(false))
+        {
+            EnterOutage(new TimeoutException($"Redis did not answer the store of '{Key}' within OperationTimeout ({_options.OperationTimeout})."));
+            return ReplaceLocally(expected, replacement, cause);
+        }
+
         try
         {
-            RedisValue[] arguments = [expected.Version, replacement.Version, SnapshotCodec.Encode(replacement), _expiryMilliseconds, _channelName];
-            reply = (RedisResult[])(await _connection.GetDatabase()
-                .ScriptEvaluateAsync(RedisScripts.CompareAndSwap, _keys, arguments)
-                .WaitAsync(_options.OperationTimeout, CancellationToken.None)
-                .ConfigureAwait(false))!;
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            EnterOutage(e);
-            return ReplaceDuringOutage(expected, replacement, cause);
-        }
+            var entry = _current;
+            if (!ReferenceEquals(entry.Snapshot, expected))
+            {
+                return false;
+            }
 
-        UpdateClock(sent, reply[1], reply[2]);
-        if ((int)reply[0] == 1)
-        {
-            Apply(replacement, authoritative: true, cause);
-            return true;
-        }
+            if (_outage || entry.Raw is not { } expectedRaw)
+            {
+                return ReplaceLocally(expected, replacement, cause);
+            }
 
-        Apply(SnapshotCodec.Decode((string?)reply[3]), authoritative: true, cause: null);
-        return false;
+            var incarnation = entry.Incarnation ?? SnapshotCodec.NewIncarnation();
+            var next = new StoredEntry(replacement, SnapshotCodec.Encode(incarnation, replacement), incarnation);
+
+            // At most two round trips: the second only when Redis lost, rolled back or corrupted the value this process
+            // knows, in which case the replacement (computed from the newer state known here) is written over it.
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                CasReply reply;
+                try
+                {
+                    reply = await _commands.CompareAndSwapAsync(expectedRaw, next.Raw!, next.Hint, Remaining(started)).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsRedisFailure(e))
+                {
+                    EnterOutage(e);
+                    return ReplaceLocally(expected, replacement, cause);
+                }
+
+                if (reply.Stored)
+                {
+                    lock (_gate)
+                    {
+                        _shared = next;
+                        Publish(next, cause);
+                    }
+
+                    return true;
+                }
+
+                if (Reconcile(reply.Current!, fromOwnWrite: true) is not { } overwrite)
+                {
+                    return false; // Current now holds Redis's newer value (the caller recomputes), or nothing changed
+                }
+
+                expectedRaw = overwrite;
+            }
+
+            return false;
+        }
+        finally
+        {
+            _io.Release();
+        }
     }
 
     /// <inheritdoc/>
@@ -144,9 +208,9 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         lock (_gate)
         {
             var subscription = _observers.Add(observer);
-            if (_unavailable)
+            if (_outage)
             {
-                observer.OnStoreAvailabilityChanged(false, null); // a breaker built during an outage learns of it too
+                observer.OnStoreAvailabilityChanged(false, _outageError); // a breaker built during an outage learns of it too
             }
 
             return subscription;
@@ -161,229 +225,349 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             return;
         }
 
-        _refreshTimer.Dispose();
+        _timer?.Dispose();
         _connection.ConnectionFailed -= OnConnectionFailed;
         _connection.ConnectionRestored -= OnConnectionRestored;
-        if (Volatile.Read(ref _subscribed) == 1)
+        if (_subscribed)
         {
-            _ = _connection.GetSubscriber().UnsubscribeAsync(_channel, OnMessage);
+            StoreCommands.Observe(_connection.GetSubscriber().UnsubscribeAsync(_keys.Channel, OnMessage));
         }
     }
 
-    private static void Validate(RedisNygardBreakerStateStoreOptions options)
+    private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
+    private TimeSpan Remaining(long started) => _options.OperationTimeout - Stopwatch.GetElapsedTime(started);
+
+    /// <summary>
+    /// Only a breaker that is not closed has a state worth re-checking on a schedule; so has every breaker whose
+    /// subscription is down, and a store in an outage tries Redis again.
+    /// </summary>
+    private void OnTick()
     {
-        ArgumentNullException.ThrowIfNull(options.KeyPrefix, nameof(RedisNygardBreakerStateStoreOptions.KeyPrefix));
-        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(RedisNygardBreakerStateStoreOptions.TimeProvider));
-        if (options.KeyExpiry <= TimeSpan.FromDays(1))
+        if (Volatile.Read(ref _disposed) != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.KeyExpiry, $"{nameof(RedisNygardBreakerStateStoreOptions.KeyExpiry)} must be more than one day, the longest break.");
+            return;
         }
 
-        if (options.MaxStaleness <= TimeSpan.Zero)
+        if (!_subscribed)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxStaleness, $"{nameof(RedisNygardBreakerStateStoreOptions.MaxStaleness)} must be greater than zero.");
+            StartSubscribe();
         }
 
-        if (options.OperationTimeout <= TimeSpan.Zero)
+        if (_outage || !_subscribed || _current.Snapshot.State != CircuitState.Closed)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.OperationTimeout, $"{nameof(RedisNygardBreakerStateStoreOptions.OperationTimeout)} must be greater than zero.");
+            RequestRead();
+        }
+
+        if (_outage && _outageMode.Renew(_current, _clock.UtcNow) is { } renewed)
+        {
+            lock (_gate)
+            {
+                if (_outage)
+                {
+                    Publish(renewed, cause: null);
+                }
+            }
         }
     }
 
-    private void StartRefresh()
+    private void StartSubscribe()
     {
-        if (Volatile.Read(ref _disposed) == 0 && Interlocked.Exchange(ref _refreshing, 1) == 0)
+        if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _subscribing, 1) != 0)
         {
-            _ = RefreshAsync();
+            return;
         }
-    }
 
-    /// <summary>Re-reads the shared state and the server clock; ends an outage when Redis answers again.</summary>
-    private async Task RefreshAsync()
-    {
-        try
-        {
-            if (!_connection.IsConnected)
-            {
-                EnterOutage(null);
-                return;
-            }
-
-            await TrySubscribeAsync().ConfigureAwait(false);
-
-            var sent = _options.TimeProvider.GetUtcNow();
-            var reply = (RedisResult[])(await _connection.GetDatabase()
-                .ScriptEvaluateAsync(RedisScripts.Read, _keys, [_expiryMilliseconds])
-                .WaitAsync(_options.OperationTimeout)
-                .ConfigureAwait(false))!;
-            UpdateClock(sent, reply[0], reply[1]);
-            var snapshot = SnapshotCodec.Decode((string?)reply[2]);
-            if (_unavailable)
-            {
-                ExitOutage(snapshot);
-            }
-            else
-            {
-                Apply(snapshot, authoritative: false, cause: null);
-            }
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            EnterOutage(e);
-        }
-        finally
-        {
-            Volatile.Write(ref _refreshing, 0);
-        }
+        StoreCommands.Observe(SubscribeAsync());
     }
 
     /// <summary>
-    /// Listens for changes. Pub/sub only makes news arrive sooner (the refresh bounds staleness without it), so a
-    /// subscription that fails is not an outage: it is tried again at the next refresh.
+    /// Listens for change hints. A subscription that fails (no channel permission, say) is not an outage: it is
+    /// reported, the store re-reads on a schedule meanwhile, and it is tried again at the next tick.
     /// </summary>
-    private async Task TrySubscribeAsync()
+    private async Task SubscribeAsync()
     {
-        if (Volatile.Read(ref _subscribed) == 1)
+        try
         {
+            await StoreCommands.WithinAsync(_connection.GetSubscriber().SubscribeAsync(_keys.Channel, OnMessage), _options.OperationTimeout).ConfigureAwait(false);
+            _subscriptionAccepted = true;
+            _subscribed = true;
+            RequestRead(); // anything that changed before the subscription took hold
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            if (!_outage && e is RedisServerException)
+            {
+                ReportProblem(e);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _subscribing, 0);
+        }
+    }
+
+    /// <summary>A change message is a hint: it never changes state, it only makes the store re-read the key.</summary>
+    private void OnMessage(RedisChannel channel, RedisValue message)
+    {
+        var hint = (string?)message;
+        StoredEntry shared;
+        lock (_gate)
+        {
+            shared = _shared;
+        }
+
+        if (hint is null || hint == shared.Hint || IsKnown(hint, shared))
+        {
+            return; // the echo of this store's own write, or news already taken
+        }
+
+        RequestRead();
+    }
+
+    private static bool IsKnown(string hint, StoredEntry shared)
+    {
+        var separator = hint.IndexOf(':', StringComparison.Ordinal);
+        return separator > 0 && shared.Incarnation is { } incarnation &&
+            hint.AsSpan(0, separator).SequenceEqual(incarnation) &&
+            long.TryParse(hint.AsSpan(separator + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) &&
+            version <= shared.Snapshot.Version;
+    }
+
+    /// <summary>Asks for a re-read; requests that arrive while one is under way are coalesced into one more.</summary>
+    private void RequestRead()
+    {
+        Volatile.Write(ref _readAgain, 1);
+        if (Volatile.Read(ref _disposed) == 0 && Interlocked.CompareExchange(ref _reading, 1, 0) == 0)
+        {
+            StoreCommands.Observe(ReadLoopAsync(firstRead: false));
+        }
+    }
+
+    private async Task ReadLoopAsync(bool firstRead)
+    {
+        try
+        {
+            if (firstRead)
+            {
+                await ReadAsync().ConfigureAwait(false);
+            }
+
+            while (Interlocked.Exchange(ref _readAgain, 0) == 1 && Volatile.Read(ref _disposed) == 0)
+            {
+                await ReadAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _reading, 0);
+            if (Volatile.Read(ref _readAgain) == 1)
+            {
+                RequestRead();
+            }
+        }
+    }
+
+    /// <summary>Re-reads the shared state (and the server clock); writes back what Redis lost; ends an outage.</summary>
+    private async Task ReadAsync()
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (!await _io.WaitAsync(Remaining(started), CancellationToken.None).ConfigureAwait(false))
+        {
+            EnterOutage(new TimeoutException($"Redis did not answer the store of '{Key}' within OperationTimeout ({_options.OperationTimeout})."));
             return;
         }
 
         try
         {
-            await _connection.GetSubscriber().SubscribeAsync(_channel, OnMessage).WaitAsync(_options.OperationTimeout).ConfigureAwait(false);
-            Volatile.Write(ref _subscribed, 1);
+            var raw = await _commands.ReadAsync(Remaining(started)).ConfigureAwait(false);
+            ExitOutage();
+            if (Reconcile(raw, fromOwnWrite: false) is { } overwrite)
+            {
+                await WriteBackAsync(overwrite, started).ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (IsRedisFailure(e))
         {
+            EnterOutage(e);
+        }
+        finally
+        {
+            _io.Release();
         }
     }
 
-    private void OnMessage(RedisChannel channel, RedisValue message) => Apply(SnapshotCodec.Decode(message), authoritative: false, cause: null);
-
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) => EnterOutage(e.Exception);
-
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => StartRefresh();
-
-    private void UpdateClock(DateTimeOffset sent, RedisResult seconds, RedisResult microseconds)
+    /// <summary>Writes the newest state known here (closed if none) over a value Redis lost, rolled back or corrupted.</summary>
+    private async Task WriteBackAsync(string overwrite, long started)
     {
-        var received = _options.TimeProvider.GetUtcNow();
-        var server = DateTimeOffset.FromUnixTimeSeconds(long.Parse((string)seconds!, CultureInfo.InvariantCulture))
-            .AddTicks(long.Parse((string)microseconds!, CultureInfo.InvariantCulture) * 10);
-        var local = sent + ((received - sent) / 2);
-        Interlocked.Exchange(ref _clockOffsetTicks, (server - local).Ticks);
+        StoredEntry known;
+        lock (_gate)
+        {
+            known = _shared;
+        }
+
+        if (!known.IsStored)
+        {
+            var closed = new NygardBreakerSnapshot(CircuitState.Closed, 0, 0, 0, [], null, _clock.UtcNow, false, known.Snapshot.Generation, known.Snapshot.Version + 1);
+            var incarnation = SnapshotCodec.NewIncarnation();
+            known = new StoredEntry(closed, SnapshotCodec.Encode(incarnation, closed), incarnation);
+        }
+
+        var reply = await _commands.CompareAndSwapAsync(overwrite, known.Raw!, known.Hint, Remaining(started)).ConfigureAwait(false);
+        if (reply.Stored)
+        {
+            lock (_gate)
+            {
+                if (!_shared.IsStored)
+                {
+                    _shared = known;
+                    Publish(known, cause: null);
+                }
+            }
+        }
+        else
+        {
+            _ = Reconcile(reply.Current!, fromOwnWrite: false); // someone wrote meanwhile: judged like any read; another write-back waits for the next read
+        }
     }
 
     /// <summary>
-    /// Takes a snapshot read from Redis. Versions only rise in Redis, so an older one is a late message or a late
-    /// read and is ignored, unless it comes from a compare-and-swap that Redis refused (then it is the truth: the key
-    /// expired and started again).
+    /// Judges a value read from Redis against the newest one known here: takes it if it is newer, and otherwise
+    /// returns the value to write over (when Redis lost, rolled back or corrupted what this process knows).
     /// </summary>
-    private void Apply(NygardBreakerSnapshot snapshot, bool authoritative, object? cause)
+    private string? Reconcile(string raw, bool fromOwnWrite)
     {
+        if (!SnapshotCodec.TryDecode(raw, out var candidate, out var error))
+        {
+            ReportProblem(new InvalidDataException($"The breaker state in Redis key '{Key}' is corrupt ({error}); it is repaired with the newest valid state known here."));
+            return raw;
+        }
+
         lock (_gate)
         {
-            if (snapshot.Version == _shared.Version || (!authoritative && snapshot.Version < _shared.Version))
+            switch (ViewRules.Judge(_shared, candidate, _clock.UtcNow))
             {
-                return;
-            }
+                case Verdict.Adopt:
+                    _shared = candidate;
+                    if (!_outage)
+                    {
+                        Publish(candidate, cause: null);
+                    }
 
-            _shared = snapshot;
-            if (!_unavailable)
-            {
-                SetCurrent(snapshot, cause);
+                    return null;
+                case Verdict.WriteBack:
+                    return raw;
+                default:
+                    if (fromOwnWrite && !_outage && !ReferenceEquals(_current, _shared))
+                    {
+                        Publish(_shared, cause: null);
+                    }
+
+                    return null;
             }
         }
     }
 
-    private bool ReplaceDuringOutage(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, object? cause)
+    private bool ReplaceLocally(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, object? cause)
     {
-        if (_options.OutageBehavior != RedisStoreOutageBehavior.LocalBreaker)
-        {
-            return true; // the fixed answer stands: the change is absorbed
-        }
-
         lock (_gate)
         {
-            if (_current.Version != expected.Version)
+            if (!_outage)
+            {
+                return false; // the outage ended meanwhile: the caller retries against Redis
+            }
+
+            if (!_outageMode.KeepsChanges)
+            {
+                return true; // the fixed answer stands: the change is absorbed
+            }
+
+            if (!ReferenceEquals(_current.Snapshot, expected))
             {
                 return false;
             }
 
-            SetCurrent(replacement, cause);
+            Publish(StoredEntry.Local(replacement), cause);
             return true;
         }
     }
 
-    private void EnterOutage(Exception? error)
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            _subscribed = false; // not an outage: commands may still work; the store re-reads on a schedule meanwhile
+            return;
+        }
+
+        EnterOutage(e.Exception ?? new RedisConnectionException(e.FailureType, $"The connection to {e.EndPoint} failed: {e.FailureType}."));
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            _subscribed = _subscriptionAccepted; // the multiplexer subscribes again by itself; a lost subscription may have missed news
+        }
+
+        RequestRead();
+    }
+
+    private void EnterOutage(Exception error)
     {
         lock (_gate)
         {
-            if (_unavailable)
+            if (_outage || Volatile.Read(ref _disposed) != 0)
             {
-                if (_options.OutageBehavior == RedisStoreOutageBehavior.RejectCalls)
-                {
-                    SetCurrent(Synthetic(CircuitState.Open, sameGeneration: true), cause: null);
-                }
-
                 return;
             }
 
             // The outage's answer is in place before anyone can see the store as unavailable.
-            switch (_options.OutageBehavior)
-            {
-                case RedisStoreOutageBehavior.AllowCalls:
-                    SetCurrent(Synthetic(CircuitState.Closed, sameGeneration: false), cause: null);
-                    break;
-                case RedisStoreOutageBehavior.RejectCalls:
-                    SetCurrent(Synthetic(CircuitState.Open, sameGeneration: false), cause: null);
-                    break;
-            }
-
-            _unavailable = true;
-
+            var local = _outageMode.Enter(_current, _clock.UtcNow);
+            _outage = true;
+            _outageError = error;
+            Publish(local, cause: null);
             _observers.NotifyAvailabilityChanged(false, error);
         }
     }
 
-    private void ExitOutage(NygardBreakerSnapshot shared)
+    private void ExitOutage()
     {
         lock (_gate)
         {
-            if (!_unavailable)
+            if (!_outage)
             {
                 return;
             }
 
-            _shared = shared;
-            SetCurrent(shared, cause: null);
-            _unavailable = false;
+            // The local lineage is dropped; the shared one is taken up as Redis holds it (Reconcile then judges it).
+            _outage = false;
+            _outageError = null;
+            Publish(_shared, cause: null);
             _observers.NotifyAvailabilityChanged(true, null);
         }
     }
 
-    /// <summary>The fixed answer of <see cref="RedisStoreOutageBehavior.AllowCalls"/> and <see cref="RedisStoreOutageBehavior.RejectCalls"/>.</summary>
-    private NygardBreakerSnapshot Synthetic(CircuitState state, bool sameGeneration)
+    /// <summary>Reports a problem that is not an outage (corrupt data, no channel permission) to the breaker's telemetry.</summary>
+    private void ReportProblem(Exception problem)
     {
-        var now = GetUtcNow(_options.TimeProvider);
-        var current = _current;
-        return new NygardBreakerSnapshot(
-            state,
-            failureCount: 0,
-            probeSuccesses: 0,
-            failedProbes: 0,
-            probeLeases: [],
-            openUntil: state == CircuitState.Open ? now + (2 * _options.MaxStaleness) : null,
-            transitionedAt: sameGeneration ? current.TransitionedAt : now,
-            isManual: false,
-            generation: sameGeneration ? current.Generation : current.Generation + 1,
-            version: current.Version + 1);
+        lock (_gate)
+        {
+            if (!_outage)
+            {
+                _observers.NotifyAvailabilityChanged(true, problem);
+            }
+        }
     }
 
-    /// <summary>Publishes a new current snapshot to the observers. Called under the gate, so they see changes in order.</summary>
-    private void SetCurrent(NygardBreakerSnapshot next, object? cause)
+    /// <summary>Makes <paramref name="next"/> what calls see and tells the observers. Called under the gate, so they see changes in order.</summary>
+    private void Publish(StoredEntry next, object? cause)
     {
         var previous = _current;
         _current = next;
-        _observers.NotifyChanged(previous, next, cause);
+        if (!ReferenceEquals(previous.Snapshot, next.Snapshot))
+        {
+            _observers.NotifyChanged(previous.Snapshot, next.Snapshot, cause);
+        }
     }
 }

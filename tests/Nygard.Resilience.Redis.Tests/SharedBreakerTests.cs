@@ -145,18 +145,20 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     }
 
     [SkippableFact]
-    public async Task LostChangeMessage_IsCorrectedWithinTheStalenessBound()
+    public async Task LostChangeMessage_ForABreakerThatIsNotClosed_IsCorrectedWithinTheStalenessBound()
     {
         var server = redis.Require();
         var key = NewKey();
         await using var instance = await BreakerInstance.StartAsync(server, key, storeOptions: new RedisNygardBreakerStateStoreOptions { MaxStaleness = TimeSpan.FromMilliseconds(200), OperationTimeout = TimeSpan.FromSeconds(2) });
-        var tripped = new NygardBreakerSnapshot(CircuitState.Open, 3, 0, 0, [], DateTimeOffset.UtcNow.AddMinutes(1), DateTimeOffset.UtcNow, false, 1, 1);
+        await instance.Control.IsolateAsync();
+        var isolated = await StoredValues.ReadAsync(instance);
 
-        // Write the change the way the store would, but without publishing it: the message is "lost".
-        await instance.Connection.GetDatabase().HashSetAsync(instance.Store.Key, [new("v", 1), new("d", SnapshotCodec.Encode(tripped))]);
+        // Close the breaker the way another instance would, but without publishing it: the message is "lost".
+        var closed = new NygardBreakerSnapshot(CircuitState.Closed, 0, 0, 0, [], null, DateTimeOffset.UtcNow, true, isolated.Snapshot.Generation + 1, isolated.Snapshot.Version + 1);
+        await StoredValues.WriteAsync(instance, closed, isolated.Incarnation!);
         var written = DateTime.UtcNow;
 
-        await Eventually.TrueAsync(() => instance.State.CircuitState == CircuitState.Open, "the refresh finds the change", TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(() => instance.State.CircuitState == CircuitState.Closed, "the re-check finds the change", TimeSpan.FromSeconds(5));
         Assert.True(DateTime.UtcNow - written < TimeSpan.FromSeconds(3), "corrected within a few staleness periods (200 ms each)");
     }
 
@@ -194,8 +196,13 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     {
         using var connection = StackExchange.Redis.ConnectionMultiplexer.Connect(new StackExchange.Redis.ConfigurationOptions { EndPoints = { { "127.0.0.1", 1 } }, AbortOnConnectFail = false });
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RedisNygardBreakerStateStore(connection, "k", new RedisNygardBreakerStateStoreOptions { MaxStaleness = TimeSpan.Zero }));
+        var error = Assert.Throws<ArgumentException>(() => new RedisNygardBreakerStateStore(connection, "k", new RedisNygardBreakerStateStoreOptions { MaxStaleness = TimeSpan.Zero }));
         Assert.Contains("MaxStaleness", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentException>(() => new RedisNygardBreakerStateStore(connection, "k", new RedisNygardBreakerStateStoreOptions { KeyExpiry = TimeSpan.FromHours(1), OperationTimeout = TimeSpan.Zero }));
+        Assert.Contains("KeyExpiry", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OperationTimeout", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentException>(() => new RedisNygardBreakerStateStore(connection, "k", new RedisNygardBreakerStateStoreOptions { TimeProvider = null! }));
+        Assert.Contains("TimeProvider", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new RedisNygardBreakerStateStore(connection, " "));
     }
 

@@ -1,0 +1,90 @@
+using Nygard.Resilience.Redis.Clock;
+using Nygard.Resilience.Redis.Keys;
+using StackExchange.Redis;
+
+namespace Nygard.Resilience.Redis.Commands;
+
+/// <summary>
+/// Sends the store's two scripts and parses their replies, each bounded by a deadline. A reply that is not the shape
+/// the scripts return is a <see cref="RedisException"/>, like any other failure of Redis. A request abandoned at its
+/// deadline is still observed, so it never leaves an unobserved task exception.
+/// </summary>
+internal sealed class StoreCommands(IConnectionMultiplexer connection, BreakerKeys keys, ServerClock clock, TimeSpan keyExpiry)
+{
+    private readonly RedisValue _expiryMilliseconds = (long)keyExpiry.TotalMilliseconds;
+    private readonly RedisValue _channelName = keys.ChannelName;
+    private long _roundTrips;
+
+    /// <summary>Gets the number of round trips this store has made.</summary>
+    public long RoundTrips => Interlocked.Read(ref _roundTrips);
+
+    public async Task<CasReply> CompareAndSwapAsync(string expected, string replacement, string hint, TimeSpan timeout)
+    {
+        var sent = clock.Local.GetUtcNow();
+        var result = await WithinAsync(
+            connection.GetDatabase().ScriptEvaluateAsync(RedisScripts.CompareAndSwap, keys.State, [expected, replacement, _expiryMilliseconds, _channelName, hint]),
+            timeout).ConfigureAwait(false);
+        var parts = Parts(result, 3);
+        clock.Update(sent, (string?)parts[1], (string?)parts[2]);
+        if ((long)parts[0] == 1)
+        {
+            return new CasReply(true, null);
+        }
+
+        return parts.Length == 4 ? new CasReply(false, (string?)parts[3] ?? string.Empty) : throw Malformed();
+    }
+
+    public async Task<string> ReadAsync(TimeSpan timeout)
+    {
+        var sent = clock.Local.GetUtcNow();
+        var result = await WithinAsync(connection.GetDatabase().ScriptEvaluateAsync(RedisScripts.Read, keys.State, [_expiryMilliseconds]), timeout).ConfigureAwait(false);
+        var parts = Parts(result, 3);
+        clock.Update(sent, (string?)parts[0], (string?)parts[1]);
+        return (string?)parts[2] ?? string.Empty;
+    }
+
+    /// <summary>Waits for <paramref name="task"/> at most <paramref name="timeout"/>; a task left behind is observed.</summary>
+    public static async Task<T> WithinAsync<T>(Task<T> task, TimeSpan timeout)
+    {
+        try
+        {
+            if (timeout <= TimeSpan.Zero)
+            {
+                throw new TimeoutException("The store's time for this operation (OperationTimeout) was used up before Redis was asked.");
+            }
+
+            return await task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Observe(task);
+            throw;
+        }
+    }
+
+    /// <summary>Waits for <paramref name="task"/> at most <paramref name="timeout"/>; a task left behind is observed.</summary>
+    public static async Task WithinAsync(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Observe(task);
+            throw;
+        }
+    }
+
+    /// <summary>Makes sure a task's failure, if any, is observed.</summary>
+    public static void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private RedisResult[] Parts(RedisResult result, int atLeast)
+    {
+        Interlocked.Increment(ref _roundTrips);
+        return result.Resp2Type == ResultType.Array && (RedisResult[]?)result is { } parts && parts.Length >= atLeast ? parts : throw Malformed();
+    }
+
+    private static RedisException Malformed() => new("The store's script returned a reply of an unexpected shape.");
+}
