@@ -48,6 +48,8 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     private volatile StoredEntry _current = StoredEntry.Absent; // what calls see
     private StoredEntry _shared = StoredEntry.Absent; // the newest value known from Redis (under _gate)
     private Exception? _outageError;
+    private Exception? _unreportedProblem; // found before anyone listened (in the constructor): told to the first observer
+    private bool _hasObservers;
     private volatile bool _outage;
     private volatile bool _subscribed;
     private volatile bool _subscriptionAccepted;
@@ -208,9 +210,15 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         lock (_gate)
         {
             var subscription = _observers.Add(observer);
+            _hasObservers = true;
             if (_outage)
             {
                 observer.OnStoreAvailabilityChanged(false, _outageError); // a breaker built during an outage learns of it too
+            }
+            else if (_unreportedProblem is { } problem)
+            {
+                _unreportedProblem = null;
+                observer.OnStoreAvailabilityChanged(true, problem);
             }
 
             return subscription;
@@ -553,7 +561,11 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     {
         lock (_gate)
         {
-            if (!_outage)
+            if (!_hasObservers)
+            {
+                _unreportedProblem = problem;
+            }
+            else if (!_outage)
             {
                 _observers.NotifyAvailabilityChanged(true, problem);
             }

@@ -19,7 +19,16 @@ internal sealed class BreakerInstance : IAsyncDisposable
         options.StateStore = store;
         options.StateProvider = State;
         options.ManualControl = Control;
-        options.OnOpened = _ => Count(() => Opened++);
+        var onOpened = options.OnOpened;
+        options.OnOpened = args =>
+        {
+            lock (_telemetry)
+            {
+                Opened++;
+            }
+
+            return onOpened?.Invoke(args) ?? default;
+        };
         Pipeline = new ResiliencePipelineBuilder()
             .AddNygardBreaker(options)
             .ConfigureTelemetry(new TelemetryOptions { TelemetryListeners = { new Listener(_telemetry) } })
@@ -93,12 +102,6 @@ internal sealed class BreakerInstance : IAsyncDisposable
     {
         Store.Dispose();
         await Connection.DisposeAsync();
-    }
-
-    private static ValueTask Count(Action increment)
-    {
-        increment();
-        return default;
     }
 
     private sealed class Listener(List<string> events) : TelemetryListener

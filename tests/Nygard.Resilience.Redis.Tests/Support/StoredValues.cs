@@ -13,6 +13,20 @@ internal static class StoredValues
         return entry;
     }
 
+    /// <summary>Reads the stored state, or <see langword="null"/> while the value is not a valid one.</summary>
+    public static async Task<Polly.CircuitBreaker.CircuitState?> TryReadStateAsync(BreakerInstance instance)
+    {
+        try
+        {
+            var raw = (string?)await instance.Connection.GetDatabase().StringGetAsync(instance.Store.Key) ?? string.Empty;
+            return SnapshotCodec.TryDecode(raw, out var entry, out _) && entry.IsStored ? entry.Snapshot.State : null;
+        }
+        catch (RedisServerException)
+        {
+            return null; // not a string
+        }
+    }
+
     public static Task WriteAsync(BreakerInstance instance, NygardBreakerSnapshot snapshot, string incarnation) =>
         instance.Connection.GetDatabase().StringSetAsync(instance.Store.Key, SnapshotCodec.Encode(incarnation, snapshot));
 
