@@ -50,6 +50,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     private Exception? _outageError;
     private Exception? _unreportedProblem; // found before anyone listened (in the constructor): told to the first observer
     private bool _hasObservers;
+    private volatile string? _writing; // the hint of this store's write in flight: its echo may arrive before the reply
     private volatile bool _outage;
     private volatile bool _subscribed;
     private volatile bool _subscriptionAccepted;
@@ -167,6 +168,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
                 CasReply reply;
                 try
                 {
+                    _writing = next.Hint;
                     reply = await _commands.CompareAndSwapAsync(expectedRaw, next.Raw!, next.Hint, Remaining(started)).ConfigureAwait(false);
                 }
                 catch (Exception e) when (IsRedisFailure(e))
@@ -198,6 +200,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         }
         finally
         {
+            _writing = null;
             _io.Release();
         }
     }
@@ -325,7 +328,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             shared = _shared;
         }
 
-        if (hint is null || hint == shared.Hint || IsKnown(hint, shared))
+        if (hint is null || hint == shared.Hint || hint == _writing || IsKnown(hint, shared))
         {
             return; // the echo of this store's own write, or news already taken
         }
