@@ -13,8 +13,8 @@ internal static class RedisScripts
 
     /// <summary>
     /// Compare-and-swap: KEYS[1] the state; ARGV expected value ('' for no key), new value, expiry in ms, change
-    /// channel, change hint. Returns {1, seconds, microseconds} when stored (and the hint published), otherwise
-    /// {0, seconds, microseconds, stored value}.
+    /// channel, change hint. Returns {1, seconds, microseconds} when stored (and the hint published, if the user may:
+    /// a hint is not worth failing a write for), otherwise {0, seconds, microseconds, stored value}.
     /// </summary>
     public const string CompareAndSwap = """
         local now = redis.call('TIME')
@@ -23,7 +23,7 @@ internal static class RedisScripts
         if kind == 'string' then stored = redis.call('GET', KEYS[1]) elseif kind ~= 'none' then stored = '\1' .. kind end
         if stored == ARGV[1] then
           redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-          redis.call('PUBLISH', ARGV[4], ARGV[5])
+          redis.pcall('PUBLISH', ARGV[4], ARGV[5])
           return {1, now[1], now[2]}
         end
         return {0, now[1], now[2], stored}

@@ -63,9 +63,12 @@ internal sealed class BreakerInstance : IAsyncDisposable
         string key,
         Action<NygardBreakerStrategyOptions>? configure = null,
         RedisNygardBreakerStateStoreOptions? storeOptions = null,
-        bool waitForConnection = true)
+        bool waitForConnection = true,
+        Action<ConfigurationOptions>? connect = null)
     {
-        var connection = await server.ConnectAsync();
+        var configuration = server.Configuration();
+        connect?.Invoke(configuration);
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
         if (waitForConnection)
         {
             await Eventually.TrueAsync(() => connection.IsConnected, "the connection is up", TimeSpan.FromSeconds(20));
