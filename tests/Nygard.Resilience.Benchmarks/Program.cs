@@ -7,4 +7,10 @@ if (args.Length > 0 && args[0] == "throughput")
     return;
 }
 
+if (args.Length > 0 && args[0] == "redis-storm")
+{
+    await RedisStormHarness.RunAsync(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ClosedSuccessBenchmarks).Assembly).Run(args, BenchmarkConfig.Create());
