@@ -1,3 +1,4 @@
+using Nygard.Resilience.Testing;
 using System.Diagnostics;
 using Nygard.Resilience.Redis.Tests.Support;
 using Polly.CircuitBreaker;
@@ -6,8 +7,11 @@ using StackExchange.Redis;
 namespace Nygard.Resilience.Redis.Tests;
 
 /// <summary>Findings 1 and 3: corrupt or inconsistent values are reported and repaired, never thrown, never retried without end.</summary>
-public class CorruptDataTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public abstract class CorruptDataTests
 {
+    /// <summary>Returns the server to test against, or skips the test with the reason.</summary>
+    protected abstract ITestRedis Require();
+
     private const long Day = TimeSpan.TicksPerDay;
 
     public static TheoryData<string, string> CorruptValues => new()
@@ -27,7 +31,7 @@ public class CorruptDataTests(RedisServerFixture redis) : IClassFixture<RedisSer
     [MemberData(nameof(CorruptValues))]
     public async Task CorruptValue_BeforeStartUp_TheConstructorAndCallsDoNotThrow_AndTheKeyIsRepairedClosed(string what, string value)
     {
-        var server = redis.Require();
+        var server = Require();
         var key = $"corrupt-{Guid.NewGuid():N}";
         await using var connection = await server.ConnectAsync();
         await CorruptAsync(connection, $"nygard:breaker:{{{key}}}", value);
@@ -50,7 +54,7 @@ public class CorruptDataTests(RedisServerFixture redis) : IClassFixture<RedisSer
     [MemberData(nameof(CorruptValues))]
     public async Task CorruptValue_WhileRunning_CallsAndCommandsAreBounded_AndTheNewestKnownStateIsWrittenBack(string what, string value)
     {
-        var server = redis.Require();
+        var server = Require();
         var key = $"corrupt-{Guid.NewGuid():N}";
         var options = new RedisNygardBreakerStateStoreOptions { OperationTimeout = TimeSpan.FromSeconds(1), MaxStaleness = TimeSpan.FromMilliseconds(100) };
         await using var a = await BreakerInstance.StartAsync(server, key, storeOptions: options);
@@ -115,4 +119,16 @@ public class CorruptDataTests(RedisServerFixture redis) : IClassFixture<RedisSer
             return Volatile.Read(ref count);
         };
     }
+}
+
+/// <summary>The tests above against a real redis-server.</summary>
+public sealed class CorruptDataTestsOnRedis(RedisServerFixture redis) : CorruptDataTests, IClassFixture<RedisServerFixture>
+{
+    protected override ITestRedis Require() => redis.Require();
+}
+
+/// <summary>The tests above against Microsoft Garnet.</summary>
+public sealed class CorruptDataTestsOnGarnet(GarnetFixture garnet) : CorruptDataTests, IClassFixture<GarnetFixture>
+{
+    protected override ITestRedis Require() => garnet.Server;
 }

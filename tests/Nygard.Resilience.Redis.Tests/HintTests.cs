@@ -1,3 +1,4 @@
+using Nygard.Resilience.Testing;
 using Nygard.Resilience.Redis.Tests.Support;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;
@@ -5,8 +6,11 @@ using StackExchange.Redis;
 namespace Nygard.Resilience.Redis.Tests;
 
 /// <summary>Finding 5: a change message is a hint that makes the store re-read; it never changes state by itself.</summary>
-public class HintTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public abstract class HintTests
 {
+    /// <summary>Returns the server to test against, or skips the test with the reason.</summary>
+    protected abstract ITestRedis Require();
+
     [SkippableTheory]
     [InlineData("9223372036854775000")]
     [InlineData("n1;0123456789abcdef;9000000000000000000;9000000000000000000;3;0;0;0;;638000000000000000;1;")]
@@ -16,7 +20,7 @@ public class HintTests(RedisServerFixture redis) : IClassFixture<RedisServerFixt
     [InlineData("9000000000000000000;9000000000000000000;1;0;0;0;999999999999999999;638000000000000000;0;")]
     public async Task ForgedPublish_NeitherOpensNorIsolatesNorCloses(string forged)
     {
-        var server = redis.Require();
+        var server = Require();
         var key = $"forged-{Guid.NewGuid():N}";
         await using var closed = await BreakerInstance.StartAsync(server, key);
         await using var publisher = await server.ConnectAsync();
@@ -47,7 +51,7 @@ public class HintTests(RedisServerFixture redis) : IClassFixture<RedisServerFixt
     [SkippableFact]
     public async Task EchoOfTheStoresOwnWrite_CausesNoReRead()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = $"echo-{Guid.NewGuid():N}";
         await using var instance = await BreakerInstance.StartAsync(server, key, o => o.FailureThreshold = 100);
         await Eventually.TrueAsync(() => instance.Store.RoundTrips >= 2, "the start-up reads are done");
@@ -67,4 +71,16 @@ public class HintTests(RedisServerFixture redis) : IClassFixture<RedisServerFixt
         Assert.True(await marker.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(21, instance.Store.RoundTrips - before);
     }
+}
+
+/// <summary>The tests above against a real redis-server.</summary>
+public sealed class HintTestsOnRedis(RedisServerFixture redis) : HintTests, IClassFixture<RedisServerFixture>
+{
+    protected override ITestRedis Require() => redis.Require();
+}
+
+/// <summary>The tests above against Microsoft Garnet.</summary>
+public sealed class HintTestsOnGarnet(GarnetFixture garnet) : HintTests, IClassFixture<GarnetFixture>
+{
+    protected override ITestRedis Require() => garnet.Server;
 }

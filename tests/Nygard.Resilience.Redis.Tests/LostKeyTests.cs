@@ -1,3 +1,4 @@
+using Nygard.Resilience.Testing;
 using Nygard.Resilience.Redis.Tests.Support;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;
@@ -5,8 +6,11 @@ using StackExchange.Redis;
 namespace Nygard.Resilience.Redis.Tests;
 
 /// <summary>Finding 2: Redis loses or rolls back the key; no trip is lost, views only move forward, collisions do not let stale data win.</summary>
-public class LostKeyTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public abstract class LostKeyTests
 {
+    /// <summary>Returns the server to test against, or skips the test with the reason.</summary>
+    protected abstract ITestRedis Require();
+
     private static readonly RedisNygardBreakerStateStoreOptions Fast = new() { MaxStaleness = TimeSpan.FromMilliseconds(100), OperationTimeout = TimeSpan.FromSeconds(2) };
 
     [SkippableTheory]
@@ -16,7 +20,7 @@ public class LostKeyTests(RedisServerFixture redis) : IClassFixture<RedisServerF
     [InlineData("FLUSHALL", true)]
     public async Task KeyLost_WhileOpenOrIsolated_IsWrittenBack_AndANewcomerAndTheFleetStayOpen(string how, bool isolate)
     {
-        var server = redis.Require();
+        var server = Require();
         var key = $"lost-{Guid.NewGuid():N}";
         await using var a = await BreakerInstance.StartAsync(server, key, storeOptions: Fast);
         await using var b = await BreakerInstance.StartAsync(server, key, storeOptions: Fast);
@@ -56,7 +60,7 @@ public class LostKeyTests(RedisServerFixture redis) : IClassFixture<RedisServerF
     [SkippableFact]
     public async Task OldValueWrittenBack_TheNewerStateIsRestored_AndNoViewStepsBack()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = $"rollback-{Guid.NewGuid():N}";
         await using var a = await BreakerInstance.StartAsync(server, key, storeOptions: Fast);
         await using var b = await BreakerInstance.StartAsync(server, key, storeOptions: Fast);
@@ -80,7 +84,7 @@ public class LostKeyTests(RedisServerFixture redis) : IClassFixture<RedisServerF
     [SkippableFact]
     public async Task KeyRecreatedWithTheSameVersionNumber_AStaleInstanceCannotReplaceAnIsolation()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = $"collision-{Guid.NewGuid():N}";
         var quiet = new RedisNygardBreakerStateStoreOptions { MaxStaleness = TimeSpan.FromMinutes(10), OperationTimeout = TimeSpan.FromSeconds(2) };
         await using var stale = await BreakerInstance.StartAsync(server, key, o => o.FailureThreshold = 100, storeOptions: quiet);
@@ -100,4 +104,16 @@ public class LostKeyTests(RedisServerFixture redis) : IClassFixture<RedisServerF
         await Eventually.TrueAsync(() => stale.State.CircuitState == CircuitState.Isolated, "the stale instance takes up the isolation");
         Assert.IsType<IsolatedCircuitException>((await stale.SucceedAsync()).Exception);
     }
+}
+
+/// <summary>The tests above against a real redis-server.</summary>
+public sealed class LostKeyTestsOnRedis(RedisServerFixture redis) : LostKeyTests, IClassFixture<RedisServerFixture>
+{
+    protected override ITestRedis Require() => redis.Require();
+}
+
+/// <summary>The tests above against Microsoft Garnet.</summary>
+public sealed class LostKeyTestsOnGarnet(GarnetFixture garnet) : LostKeyTests, IClassFixture<GarnetFixture>
+{
+    protected override ITestRedis Require() => garnet.Server;
 }

@@ -6,12 +6,15 @@ using Polly.CircuitBreaker;
 namespace Nygard.Resilience.Redis.Tests;
 
 /// <summary>Several instances, each with its own connection, sharing one breaker through a real Redis server.</summary>
-public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public abstract class SharedBreakerTests
 {
+    /// <summary>Returns the server to test against, or skips the test with the reason.</summary>
+    protected abstract ITestRedis Require();
+
     [SkippableFact]
     public async Task TripOnOneInstance_RejectsCallsOnTheOthers()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = NewKey();
         await using var a = await BreakerInstance.StartAsync(server, key);
         await using var b = await BreakerInstance.StartAsync(server, key);
@@ -32,7 +35,7 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     [SkippableFact]
     public async Task FailuresFromSeveralInstances_AddUp()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = NewKey();
         await using var a = await BreakerInstance.StartAsync(server, key);
         await using var b = await BreakerInstance.StartAsync(server, key);
@@ -50,7 +53,7 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     [SkippableFact]
     public async Task Newcomer_JoinsTheCurrentStateInsteadOfResettingIt()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = NewKey();
         await using var a = await BreakerInstance.StartAsync(server, key);
         await a.FailAsync();
@@ -67,7 +70,7 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     [SkippableFact]
     public async Task ManyCallersOnManyInstances_WhenTheBreakEnds_OneProbeRunsFleetWide()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = NewKey();
         var instances = new List<BreakerInstance>();
         for (var i = 0; i < 3; i++)
@@ -128,7 +131,7 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     [SkippableFact]
     public async Task HostWhoseClockIsAnHourFast_DoesNotEndTheBreakEarly()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = NewKey();
         await using var honest = await BreakerInstance.StartAsync(server, key);
         await using var fast = await BreakerInstance.StartAsync(server, key, storeOptions: new RedisNygardBreakerStateStoreOptions { TimeProvider = new ShiftedTimeProvider(TimeSpan.FromHours(1)), OperationTimeout = TimeSpan.FromSeconds(2) });
@@ -147,7 +150,7 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     [SkippableFact]
     public async Task LostChangeMessage_ForABreakerThatIsNotClosed_IsCorrectedWithinTheStalenessBound()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = NewKey();
         await using var instance = await BreakerInstance.StartAsync(server, key, storeOptions: new RedisNygardBreakerStateStoreOptions { MaxStaleness = TimeSpan.FromMilliseconds(200), OperationTimeout = TimeSpan.FromSeconds(2) });
         await instance.Control.IsolateAsync();
@@ -165,7 +168,7 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     [SkippableFact]
     public async Task Key_IsNamespacedHashTaggedAndExpires()
     {
-        var server = redis.Require();
+        var server = Require();
         await using var instance = await BreakerInstance.StartAsync(server, "orders", storeOptions: new RedisNygardBreakerStateStoreOptions { KeyPrefix = "svc:breakers:", KeyExpiry = TimeSpan.FromDays(2), OperationTimeout = TimeSpan.FromSeconds(2) });
 
         await instance.FailAsync();
@@ -178,7 +181,7 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     [SkippableFact]
     public async Task ManualControl_OnOneInstance_IsSeenByTheOthers()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = NewKey();
         await using var a = await BreakerInstance.StartAsync(server, key);
         await using var b = await BreakerInstance.StartAsync(server, key);
@@ -212,4 +215,22 @@ public class SharedBreakerTests(RedisServerFixture redis) : IClassFixture<RedisS
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
     }
+}
+
+/// <summary>The tests above against a real redis-server.</summary>
+public sealed class SharedBreakerTestsOnRedis(RedisServerFixture redis) : SharedBreakerTests, IClassFixture<RedisServerFixture>
+{
+    protected override ITestRedis Require() => redis.Require();
+}
+
+/// <summary>The tests above against Microsoft Garnet.</summary>
+public sealed class SharedBreakerTestsOnGarnet(GarnetFixture garnet) : SharedBreakerTests, IClassFixture<GarnetFixture>
+{
+    protected override ITestRedis Require() => garnet.Server;
+}
+
+/// <summary>The tests above against a three-master Redis Cluster.</summary>
+public sealed class SharedBreakerTestsOnCluster(RedisClusterFixture cluster) : SharedBreakerTests, IClassFixture<RedisClusterFixture>
+{
+    protected override ITestRedis Require() => cluster.Require();
 }

@@ -10,13 +10,17 @@ namespace Nygard.Resilience.Testing;
 /// A real redis-server from PATH on a free loopback port, without persistence; stopped when disposed.
 /// Shared (linked) by the Redis tests and the benchmarks.
 /// </summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed partial class RedisServer : IAsyncDisposable
 {
+    private readonly string[] _extraArguments;
+    private readonly string _directory;
     private Process? _process;
 
-    private RedisServer(int port)
+    private RedisServer(int port, string[] extraArguments)
     {
         Port = port;
+        _extraArguments = extraArguments;
+        _directory = Directory.CreateTempSubdirectory("nygard-redis-").FullName;
     }
 
     /// <summary>Gets why Redis tests cannot run here, or <see langword="null"/> when they can.</summary>
@@ -26,9 +30,13 @@ public sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Gets the name to show in test output.</summary>
+    public string Name => $"redis-server:{Port}";
+
+    /// <summary>Starts a server; <paramref name="extraArguments"/> are added to its command line (cluster mode, say).</summary>
+    public static async Task<RedisServer> StartAsync(params string[] extraArguments)
     {
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(FreePort(), extraArguments);
         await server.StartAsync(CancellationToken.None);
         return server;
     }
@@ -40,8 +48,9 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = _directory,
         };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "local" })
+        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "local", "--dir", _directory }.Concat(_extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -70,6 +79,28 @@ public sealed class RedisServer : IAsyncDisposable
 
         _process?.Dispose();
         _process = null;
+    }
+
+    /// <summary>Runs redis-cli (installed beside redis-server) with <paramref name="arguments"/>, bounded by 60 seconds.</summary>
+    public static async Task<string> CliAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(FindExecutable()!)!, "redis-cli"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"redis-cli {string.Join(' ', arguments)} failed: {await output}{await error}");
     }
 
     public ConfigurationOptions Configuration() => new()
@@ -103,7 +134,17 @@ public sealed class RedisServer : IAsyncDisposable
             .Sum(pair => long.Parse(pair.Value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
 
     private static string? FindExecutable() =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)

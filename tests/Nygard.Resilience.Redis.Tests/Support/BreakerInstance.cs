@@ -59,7 +59,7 @@ internal sealed class BreakerInstance : IAsyncDisposable
     }
 
     public static async Task<BreakerInstance> StartAsync(
-        RedisServer server,
+        ITestRedis server,
         string key,
         Action<NygardBreakerStrategyOptions>? configure = null,
         RedisNygardBreakerStateStoreOptions? storeOptions = null,
