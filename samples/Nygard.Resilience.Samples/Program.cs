@@ -1,10 +1,11 @@
 using Nygard.Resilience.Samples;
 
 // dotnet run --project samples/Nygard.Resilience.Samples             the breaker behind retry + timeout
-// dotnet run --project samples/Nygard.Resilience.Samples -- redis    three instances sharing one breaker through Redis
+// dotnet run --project samples/Nygard.Resilience.Samples -- redis    three instances sharing one breaker through an embedded Garnet
+// dotnet run --project samples/Nygard.Resilience.Samples -- redis HOST:PORT    ... through the Redis server at HOST:PORT
 return args switch
 {
-    ["redis"] => await RedisDemo.RunAsync("127.0.0.1:6379"),
+    ["redis"] => await RedisDemo.RunWithEmbeddedGarnetAsync(),
     ["redis", var endpoint] => await RedisDemo.RunAsync(endpoint),
     _ => await BreakerDemo.RunAsync(),
 };

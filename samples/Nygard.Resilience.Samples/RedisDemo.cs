@@ -13,6 +13,14 @@ internal static class RedisDemo
 {
     private const int Instances = 3;
 
+    /// <summary>Runs the demo against a Garnet server started in this process, so that nothing needs installing.</summary>
+    public static async Task<int> RunWithEmbeddedGarnetAsync()
+    {
+        Console.WriteLine("No Redis address given: starting Microsoft Garnet in this process (give HOST:PORT to use a Redis server).");
+        using var garnet = EmbeddedGarnet.Start();
+        return await RunAsync(garnet.Endpoint);
+    }
+
     public static async Task<int> RunAsync(string endpoint)
     {
         var configuration = ConfigurationOptions.Parse(endpoint);
@@ -31,8 +39,8 @@ internal static class RedisDemo
                 {
                     await connection.DisposeAsync();
                     Console.Error.WriteLine($"No Redis server is reachable at {endpoint}.");
-                    Console.Error.WriteLine("Start one (Debian: apt-get install redis-server; then redis-server), or name another:");
-                    Console.Error.WriteLine("  dotnet run --project samples/Nygard.Resilience.Samples -- redis HOST:PORT");
+                    Console.Error.WriteLine("Start one (Debian: apt-get install redis-server; then redis-server) and name it, or give no address for an embedded Garnet:");
+                    Console.Error.WriteLine("  dotnet run --project samples/Nygard.Resilience.Samples -- redis [HOST:PORT]");
                     return 2;
                 }
 
