@@ -15,7 +15,7 @@ public class PermissionTests(RedisServerFixture redis) : IClassFixture<RedisServ
     [InlineData("no-eval", "-eval -evalsha", "eval")]
     public async Task MissingRight_IsAnOutageReportedWithTheServersMessage_AndCausesNoTransition(string user, string denied, string messagePart)
     {
-        var server = redis.Require();
+        var server = Require();
         var name = $"{user}-{Guid.NewGuid():N}";
         await SetUserAsync(server, name, $"+@all {denied}".Trim(), "&*");
         var observer = new RecordingObserver();
@@ -64,7 +64,7 @@ public class PermissionTests(RedisServerFixture redis) : IClassFixture<RedisServ
     [SkippableFact]
     public async Task NoChannelPermission_IsReportedButIsNotAnOutage_AndSharingStillWorks()
     {
-        var server = redis.Require();
+        var server = Require();
         var name = $"no-channel-{Guid.NewGuid():N}";
         await SetUserAsync(server, name, "+@all", "resetchannels");
         var key = $"acl-{name}";
@@ -98,7 +98,7 @@ public class PermissionTests(RedisServerFixture redis) : IClassFixture<RedisServ
     [SkippableFact]
     public async Task PubSubConnectionKilled_WhileCommandsWork_IsNotAnOutage_AndNewsMissedMeanwhileIsRead()
     {
-        var server = redis.Require();
+        var server = Require();
         var key = $"pubsub-kill-{Guid.NewGuid():N}";
         await using var a = await BreakerInstance.StartAsync(server, key, storeOptions: Fast);
         await using var b = await BreakerInstance.StartAsync(server, key, storeOptions: Fast);
@@ -115,6 +115,41 @@ public class PermissionTests(RedisServerFixture redis) : IClassFixture<RedisServ
         Assert.DoesNotContain("OnNygardBreakerStoreUnavailable", a.TelemetryEvents);
         Assert.DoesNotContain("OnNygardBreakerStoreUnavailable", b.TelemetryEvents);
     }
+
+    /// <summary>The ACL that README and docs/redis.md give, word for word: enough for sharing, nothing spurious.</summary>
+    public const string MinimalAcl = "resetkeys ~nygard:breaker:* resetchannels &nygard:breaker:* -@all +eval +evalsha +time +type +get +set +pexpire +publish +subscribe +unsubscribe +ping +echo +info +client|setname +cluster|nodes";
+
+    [SkippableFact]
+    public async Task MinimalAclFromTheReadme_IsEnough()
+    {
+        var server = Require();
+        var name = $"minimal-{Guid.NewGuid():N}";
+        await using (var admin = await server.ConnectAsync())
+        {
+            await admin.GetDatabase().ExecuteAsync("ACL", ["SETUSER", name, "on", ">secret", .. MinimalAcl.Split(' ')]);
+        }
+
+        Action<ConfigurationOptions> asUser = c =>
+        {
+            c.User = name;
+            c.Password = "secret";
+        };
+        var key = $"minimal-{Guid.NewGuid():N}";
+        await using var a = await BreakerInstance.StartAsync(server, key, storeOptions: Fast, connect: asUser);
+        await using var b = await BreakerInstance.StartAsync(server, key, storeOptions: Fast, connect: asUser);
+        for (var i = 0; i < 3; i++)
+        {
+            await a.FailAsync();
+        }
+
+        await Eventually.TrueAsync(() => b.State.CircuitState == CircuitState.Open, "b sees the trip");
+        await b.Control.CloseAsync();
+        await Eventually.TrueAsync(() => a.State.CircuitState == CircuitState.Closed, "a sees the close");
+        Assert.DoesNotContain("OnNygardBreakerStoreUnavailable", a.TelemetryEvents.Concat(b.TelemetryEvents));
+        Assert.DoesNotContain("OnNygardBreakerStoreRestored", a.TelemetryEvents.Concat(b.TelemetryEvents)); // nothing refused
+    }
+
+    private RedisServer Require() => redis.Require();
 
     private static string Describe(Exception exception) => exception.InnerException is { } inner ? $"{exception.Message} | {Describe(inner)}" : exception.Message;
 
