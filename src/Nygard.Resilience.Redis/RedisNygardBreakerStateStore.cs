@@ -57,6 +57,8 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     private int _subscribing;
     private int _reading;
     private int _readAgain;
+    private int _readForced; // a re-read that must happen whatever the hints say (a tick, a lost subscription)
+    private string? _pendingHint; // the latest hint that asked for a re-read
     private int _disposed;
 
     /// <summary>
@@ -205,6 +207,41 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         }
     }
 
+    /// <summary>
+    /// Adds one handled failure to a breaker that is closed in circuit period <paramref name="generation"/>, when that
+    /// leaves its failure count below <paramref name="failureThreshold"/>: one round trip whatever the contention, no
+    /// compare-and-swap to lose. Returns <see langword="false"/>, with <see cref="Current"/> refreshed, when the
+    /// breaker is not closed in that period or the failure would trip it (or Redis cannot be reached): the caller then
+    /// decides with the state machine and <see cref="TryReplaceAsync"/> as usual.
+    /// </summary>
+    /// <remarks>
+    /// The store side of the failure-storm design in <c>docs/redis.md</c>; the core breaker does not call it yet.
+    /// </remarks>
+    internal async ValueTask<bool> TryCountFailureAsync(long generation, int failureThreshold)
+    {
+        var entry = _current;
+        if (_outage || entry.Incarnation is not { } incarnation || entry.Snapshot.State != CircuitState.Closed || entry.Snapshot.Generation != generation)
+        {
+            return false;
+        }
+
+        CasReply reply;
+        try
+        {
+            reply = await _commands.CountFailureAsync(incarnation, generation, failureThreshold, _options.OperationTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            EnterOutage(e);
+            return false;
+        }
+
+        // Counted or not, the reply is Redis's value now: judged like any read (forward only; replies that arrive out
+        // of order are older and dropped). A value that needs writing back is left to the compare-and-swap path.
+        _ = Reconcile(reply.Current!, fromOwnWrite: false);
+        return reply.Stored;
+    }
+
     /// <inheritdoc/>
     public IDisposable Subscribe(INygardBreakerStateObserver observer)
     {
@@ -333,7 +370,8 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             return; // the echo of this store's own write, or news already taken
         }
 
-        RequestRead();
+        Volatile.Write(ref _pendingHint, hint);
+        RequestRead(forced: false);
     }
 
     private static bool IsKnown(string hint, StoredEntry shared)
@@ -346,8 +384,14 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     }
 
     /// <summary>Asks for a re-read; requests that arrive while one is under way are coalesced into one more.</summary>
-    private void RequestRead()
+    /// <param name="forced">Whether to read even if the hint that asked for it is known by the time the read would go.</param>
+    private void RequestRead(bool forced = true)
     {
+        if (forced)
+        {
+            Volatile.Write(ref _readForced, 1);
+        }
+
         Volatile.Write(ref _readAgain, 1);
         if (Volatile.Read(ref _disposed) == 0 && Interlocked.CompareExchange(ref _reading, 1, 0) == 0)
         {
@@ -366,7 +410,21 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
 
             while (Interlocked.Exchange(ref _readAgain, 0) == 1 && Volatile.Read(ref _disposed) == 0)
             {
-                await ReadAsync().ConfigureAwait(false);
+                // A hint often becomes known meanwhile from a reply to this store's own writes (a failure storm): then
+                // the re-read is not needed.
+                await Task.Yield();
+                var forced = Interlocked.Exchange(ref _readForced, 0) == 1;
+                var hint = Interlocked.Exchange(ref _pendingHint, null);
+                StoredEntry shared;
+                lock (_gate)
+                {
+                    shared = _shared;
+                }
+
+                if (forced || hint is null || !IsKnown(hint, shared))
+                {
+                    await ReadAsync().ConfigureAwait(false);
+                }
             }
         }
         finally

@@ -34,6 +34,18 @@ internal sealed class StoreCommands(IConnectionMultiplexer connection, BreakerKe
         return parts.Length == 4 ? new CasReply(false, (string?)parts[3] ?? string.Empty) : throw Malformed();
     }
 
+    /// <summary>Sends <see cref="RedisScripts.CountFailure"/>; the reply carries the value stored after it.</summary>
+    public async Task<CasReply> CountFailureAsync(string incarnation, long generation, int threshold, TimeSpan timeout)
+    {
+        var sent = clock.Local.GetUtcNow();
+        var result = await WithinAsync(
+            connection.GetDatabase().ScriptEvaluateAsync(RedisScripts.CountFailure, keys.State, [incarnation, generation, threshold, _expiryMilliseconds, _channelName]),
+            timeout).ConfigureAwait(false);
+        var parts = Parts(result, 4);
+        clock.Update(sent, (string?)parts[1], (string?)parts[2]);
+        return new CasReply((long)parts[0] == 1, (string?)parts[3] ?? string.Empty);
+    }
+
     public async Task<string> ReadAsync(TimeSpan timeout)
     {
         var sent = clock.Local.GetUtcNow();
