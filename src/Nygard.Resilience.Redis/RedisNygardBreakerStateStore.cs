@@ -138,7 +138,15 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
 
         if (_outage)
         {
-            return ReplaceLocally(expected, replacement, cause);
+            // Connected again but not yet recovered (the next re-read has not come): try Redis now rather than let a
+            // change made on the local breaker be dropped when the shared state is taken up.
+            if (!_connection.IsConnected)
+            {
+                return ReplaceLocally(expected, replacement, cause);
+            }
+
+            await ReadAsync(started).ConfigureAwait(false);
+            return _outage ? ReplaceLocally(expected, replacement, cause) : false; // recovered: decide again on the shared state
         }
 
         if (!await _io.WaitAsync(Remaining(started), CancellationToken.None).ConfigureAwait(false))
@@ -405,7 +413,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         {
             if (firstRead)
             {
-                await ReadAsync().ConfigureAwait(false);
+                await ReadAsync(Stopwatch.GetTimestamp()).ConfigureAwait(false);
             }
 
             while (Interlocked.Exchange(ref _readAgain, 0) == 1 && Volatile.Read(ref _disposed) == 0)
@@ -423,7 +431,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
 
                 if (forced || hint is null || !IsKnown(hint, shared))
                 {
-                    await ReadAsync().ConfigureAwait(false);
+                    await ReadAsync(Stopwatch.GetTimestamp()).ConfigureAwait(false);
                 }
             }
         }
@@ -438,9 +446,9 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     }
 
     /// <summary>Re-reads the shared state (and the server clock); writes back what Redis lost; ends an outage.</summary>
-    private async Task ReadAsync()
+    /// <param name="started">When the operation this read is part of began: the read ends within OperationTimeout of it.</param>
+    private async Task ReadAsync(long started)
     {
-        var started = Stopwatch.GetTimestamp();
         if (!await _io.WaitAsync(Remaining(started), CancellationToken.None).ConfigureAwait(false))
         {
             EnterOutage(new TimeoutException($"Redis did not answer the store of '{Key}' within OperationTimeout ({_options.OperationTimeout})."));
