@@ -119,6 +119,19 @@ public class PermissionTests(RedisServerFixture redis) : IClassFixture<RedisServ
     /// <summary>The ACL that README and docs/redis.md give, word for word: enough for sharing, nothing spurious.</summary>
     public const string MinimalAcl = "resetkeys ~nygard:breaker:* resetchannels &nygard:breaker:* -@all +eval +evalsha +time +type +get +set +pexpire +publish +subscribe +unsubscribe +ping +echo +info +client|setname +cluster|nodes";
 
+    [Fact]
+    public void MinimalAcl_IsTheOneReadmeAndTheDocsGive()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Nygard.Resilience.sln")))
+        {
+            folder = folder.Parent;
+        }
+
+        Assert.NotNull(folder);
+        Assert.Contains(MinimalAcl, File.ReadAllText(Path.Combine(folder.FullName, "README.md")), StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public async Task MinimalAclFromTheReadme_IsEnough()
     {
