@@ -40,18 +40,10 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     private readonly BreakerKeys _keys;
     private readonly ServerClock _clock;
     private readonly StoreCommands _commands;
-    private readonly OutageMode _outageMode;
     private readonly SemaphoreSlim _io = new(1, 1); // one round trip at a time per store: reads and writes never overtake each other
-    private readonly object _gate = new();
-    private readonly NygardBreakerStateObservers _observers = new();
+    private readonly SnapshotView _view;
     private readonly ITimer _timer;
-    private volatile StoredEntry _current = StoredEntry.Absent; // what calls see
-    private StoredEntry _shared = StoredEntry.Absent; // the newest value known from Redis (under _gate)
-    private Exception? _outageError;
-    private Exception? _unreportedProblem; // found before anyone listened (in the constructor): told to the first observer
-    private bool _hasObservers;
     private volatile string? _writing; // the hint of this store's write in flight: its echo may arrive before the reply
-    private volatile bool _outage;
     private volatile bool _subscribed;
     private volatile bool _subscriptionAccepted;
     private int _subscribing;
@@ -85,7 +77,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         _keys = new BreakerKeys(_options.KeyPrefix, key);
         _clock = new ServerClock(_options.TimeProvider);
         _commands = new StoreCommands(connection, _keys, _clock, _options.KeyExpiry);
-        _outageMode = new OutageMode(_options.OutageBehavior, _options.MaxStaleness);
+        _view = new SnapshotView(_clock, new OutageMode(_options.OutageBehavior, _options.MaxStaleness), _keys.Name);
 
         _connection.ConnectionFailed += OnConnectionFailed;
         _connection.ConnectionRestored += OnConnectionRestored;
@@ -109,10 +101,10 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     public string Key => _keys.Name;
 
     /// <summary>Gets a value indicating whether Redis answered the store's last request.</summary>
-    public bool IsAvailable => !_outage;
+    public bool IsAvailable => !_view.IsOutage;
 
     /// <inheritdoc/>
-    public NygardBreakerSnapshot Current => _current.Snapshot;
+    public NygardBreakerSnapshot Current => _view.Current.Snapshot;
 
     /// <summary>Gets the number of round trips (scripts) this store has sent to Redis; for tests and benchmarks.</summary>
     internal long RoundTrips => _commands.RoundTrips;
@@ -131,41 +123,41 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         ArgumentNullException.ThrowIfNull(replacement);
 
         var started = Stopwatch.GetTimestamp();
-        if (!ReferenceEquals(_current.Snapshot, expected))
+        if (!ReferenceEquals(_view.Current.Snapshot, expected))
         {
             return false; // computed from an older view: Current already differs, so the caller recomputes
         }
 
-        if (_outage)
+        if (_view.IsOutage)
         {
             // Connected again but not yet recovered (the next re-read has not come): try Redis now rather than let a
             // change made on the local breaker be dropped when the shared state is taken up.
             if (!_connection.IsConnected)
             {
-                return ReplaceLocally(expected, replacement, cause);
+                return _view.ReplaceLocally(expected, replacement, cause);
             }
 
             await ReadAsync(started).ConfigureAwait(false);
-            return _outage ? ReplaceLocally(expected, replacement, cause) : false; // recovered: decide again on the shared state
+            return _view.IsOutage ? _view.ReplaceLocally(expected, replacement, cause) : false; // recovered: decide again on the shared state
         }
 
         if (!await _io.WaitAsync(Remaining(started), CancellationToken.None).ConfigureAwait(false))
         {
             EnterOutage(new TimeoutException($"Redis did not answer the store of '{Key}' within OperationTimeout ({_options.OperationTimeout})."));
-            return ReplaceLocally(expected, replacement, cause);
+            return _view.ReplaceLocally(expected, replacement, cause);
         }
 
         try
         {
-            var entry = _current;
+            var entry = _view.Current;
             if (!ReferenceEquals(entry.Snapshot, expected))
             {
                 return false;
             }
 
-            if (_outage || entry.Raw is not { } expectedRaw)
+            if (_view.IsOutage || entry.Raw is not { } expectedRaw)
             {
-                return ReplaceLocally(expected, replacement, cause);
+                return _view.ReplaceLocally(expected, replacement, cause);
             }
 
             var incarnation = entry.Incarnation ?? SnapshotCodec.NewIncarnation();
@@ -184,21 +176,17 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
                 catch (Exception e) when (IsRedisFailure(e))
                 {
                     EnterOutage(e);
-                    return ReplaceLocally(expected, replacement, cause);
+                    return _view.ReplaceLocally(expected, replacement, cause);
                 }
 
                 if (reply.Stored)
                 {
-                    lock (_gate)
-                    {
-                        _shared = next;
-                        Publish(next, cause);
-                    }
+                    _view.ApplyOwnWrite(next, cause);
 
                     return true;
                 }
 
-                if (Reconcile(reply.Current!, fromOwnWrite: true) is not { } overwrite)
+                if (_view.Reconcile(reply.Current!, fromOwnWrite: true) is not { } overwrite)
                 {
                     return false; // Current now holds Redis's newer value (the caller recomputes), or nothing changed
                 }
@@ -227,8 +215,8 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     /// </remarks>
     internal async ValueTask<bool> TryCountFailureAsync(long generation, int failureThreshold)
     {
-        var entry = _current;
-        if (_outage || entry.Incarnation is not { } incarnation || entry.Snapshot.State != CircuitState.Closed || entry.Snapshot.Generation != generation)
+        var entry = _view.Current;
+        if (_view.IsOutage || entry.Incarnation is not { } incarnation || entry.Snapshot.State != CircuitState.Closed || entry.Snapshot.Generation != generation)
         {
             return false;
         }
@@ -246,7 +234,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
 
         // Counted or not, the reply is Redis's value now: judged like any read (forward only; replies that arrive out
         // of order are older and dropped). A value that needs writing back is left to the compare-and-swap path.
-        _ = Reconcile(reply.Current!, fromOwnWrite: false);
+        _ = _view.Reconcile(reply.Current!, fromOwnWrite: false);
         return reply.Stored;
     }
 
@@ -255,22 +243,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     {
         ArgumentNullException.ThrowIfNull(observer);
 
-        lock (_gate)
-        {
-            var subscription = _observers.Add(observer);
-            _hasObservers = true;
-            if (_outage)
-            {
-                observer.OnStoreAvailabilityChanged(false, _outageError); // a breaker built during an outage learns of it too
-            }
-            else if (_unreportedProblem is { } problem)
-            {
-                _unreportedProblem = null;
-                observer.OnStoreAvailabilityChanged(true, problem);
-            }
-
-            return subscription;
-        }
+        return _view.Subscribe(observer);
     }
 
     /// <summary>Stops refreshing and listening; the key in Redis is left for the other instances.</summary>
@@ -287,6 +260,14 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         if (_subscribed)
         {
             StoreCommands.Observe(_connection.GetSubscriber().UnsubscribeAsync(_keys.Channel, OnMessage));
+        }
+    }
+
+    private void EnterOutage(Exception error)
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _view.EnterOutage(error);
         }
     }
 
@@ -310,21 +291,12 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             StartSubscribe();
         }
 
-        if (_outage || !_subscribed || _current.Snapshot.State != CircuitState.Closed)
+        if (_view.IsOutage || !_subscribed || _view.Current.Snapshot.State != CircuitState.Closed)
         {
             RequestRead();
         }
 
-        if (_outage && _outageMode.Renew(_current, _clock.UtcNow) is { } renewed)
-        {
-            lock (_gate)
-            {
-                if (_outage)
-                {
-                    Publish(renewed, cause: null);
-                }
-            }
-        }
+        _view.RenewOutage();
     }
 
     private void StartSubscribe()
@@ -352,9 +324,9 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
-            if (!_outage && e is RedisServerException)
+            if (!_view.IsOutage && e is RedisServerException)
             {
-                ReportProblem(e);
+                _view.ReportProblem(e);
             }
         }
         finally
@@ -367,12 +339,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     private void OnMessage(RedisChannel channel, RedisValue message)
     {
         var hint = (string?)message;
-        StoredEntry shared;
-        lock (_gate)
-        {
-            shared = _shared;
-        }
-
+        var shared = _view.Shared;
         if (hint is null || hint == shared.Hint || hint == _writing || IsKnown(hint, shared))
         {
             return; // the echo of this store's own write, or news already taken
@@ -423,12 +390,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
                 await Task.Yield();
                 var forced = Interlocked.Exchange(ref _readForced, 0) == 1;
                 var hint = Interlocked.Exchange(ref _pendingHint, null);
-                StoredEntry shared;
-                lock (_gate)
-                {
-                    shared = _shared;
-                }
-
+                var shared = _view.Shared;
                 if (forced || hint is null || !IsKnown(hint, shared))
                 {
                     await ReadAsync(Stopwatch.GetTimestamp()).ConfigureAwait(false);
@@ -458,8 +420,8 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         try
         {
             var raw = await _commands.ReadAsync(Remaining(started)).ConfigureAwait(false);
-            ExitOutage();
-            if (Reconcile(raw, fromOwnWrite: false) is { } overwrite)
+            _view.ExitOutage();
+            if (_view.Reconcile(raw, fromOwnWrite: false) is { } overwrite)
             {
                 await WriteBackAsync(overwrite, started).ConfigureAwait(false);
             }
@@ -477,11 +439,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     /// <summary>Writes the newest state known here (closed if none) over a value Redis lost, rolled back or corrupted.</summary>
     private async Task WriteBackAsync(string overwrite, long started)
     {
-        StoredEntry known;
-        lock (_gate)
-        {
-            known = _shared;
-        }
+        var known = _view.Shared;
 
         if (!known.IsStored)
         {
@@ -493,79 +451,11 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         var reply = await _commands.CompareAndSwapAsync(overwrite, known.Raw!, known.Hint, Remaining(started)).ConfigureAwait(false);
         if (reply.Stored)
         {
-            lock (_gate)
-            {
-                if (!_shared.IsStored)
-                {
-                    _shared = known;
-                    Publish(known, cause: null);
-                }
-            }
+            _view.ApplyRepair(known);
         }
         else
         {
-            _ = Reconcile(reply.Current!, fromOwnWrite: false); // someone wrote meanwhile: judged like any read; another write-back waits for the next read
-        }
-    }
-
-    /// <summary>
-    /// Judges a value read from Redis against the newest one known here: takes it if it is newer, and otherwise
-    /// returns the value to write over (when Redis lost, rolled back or corrupted what this process knows).
-    /// </summary>
-    private string? Reconcile(string raw, bool fromOwnWrite)
-    {
-        if (!SnapshotCodec.TryDecode(raw, out var candidate, out var error))
-        {
-            ReportProblem(new InvalidDataException($"The breaker state in Redis key '{Key}' is corrupt ({error}); it is repaired with the newest valid state known here."));
-            return raw;
-        }
-
-        lock (_gate)
-        {
-            switch (ViewRules.Judge(_shared, candidate, _clock.UtcNow))
-            {
-                case Verdict.Adopt:
-                    _shared = candidate;
-                    if (!_outage)
-                    {
-                        Publish(candidate, cause: null);
-                    }
-
-                    return null;
-                case Verdict.WriteBack:
-                    return raw;
-                default:
-                    if (fromOwnWrite && !_outage && !ReferenceEquals(_current, _shared))
-                    {
-                        Publish(_shared, cause: null);
-                    }
-
-                    return null;
-            }
-        }
-    }
-
-    private bool ReplaceLocally(NygardBreakerSnapshot expected, NygardBreakerSnapshot replacement, object? cause)
-    {
-        lock (_gate)
-        {
-            if (!_outage)
-            {
-                return false; // the outage ended meanwhile: the caller retries against Redis
-            }
-
-            if (!_outageMode.KeepsChanges)
-            {
-                return true; // the fixed answer stands: the change is absorbed
-            }
-
-            if (!ReferenceEquals(_current.Snapshot, expected))
-            {
-                return false;
-            }
-
-            Publish(StoredEntry.Local(replacement), cause);
-            return true;
+            _ = _view.Reconcile(reply.Current!, fromOwnWrite: false); // someone wrote meanwhile: judged like any read; another write-back waits for the next read
         }
     }
 
@@ -588,67 +478,5 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         }
 
         RequestRead();
-    }
-
-    private void EnterOutage(Exception error)
-    {
-        lock (_gate)
-        {
-            if (_outage || Volatile.Read(ref _disposed) != 0)
-            {
-                return;
-            }
-
-            // The outage's answer is in place before anyone can see the store as unavailable.
-            var local = _outageMode.Enter(_current, _clock.UtcNow);
-            _outage = true;
-            _outageError = error;
-            Publish(local, cause: null);
-            _observers.NotifyAvailabilityChanged(false, error);
-        }
-    }
-
-    private void ExitOutage()
-    {
-        lock (_gate)
-        {
-            if (!_outage)
-            {
-                return;
-            }
-
-            // The local lineage is dropped; the shared one is taken up as Redis holds it (Reconcile then judges it).
-            _outage = false;
-            _outageError = null;
-            Publish(_shared, cause: null);
-            _observers.NotifyAvailabilityChanged(true, null);
-        }
-    }
-
-    /// <summary>Reports a problem that is not an outage (corrupt data, no channel permission) to the breaker's telemetry.</summary>
-    private void ReportProblem(Exception problem)
-    {
-        lock (_gate)
-        {
-            if (!_hasObservers)
-            {
-                _unreportedProblem = problem;
-            }
-            else if (!_outage)
-            {
-                _observers.NotifyAvailabilityChanged(true, problem);
-            }
-        }
-    }
-
-    /// <summary>Makes <paramref name="next"/> what calls see and tells the observers. Called under the gate, so they see changes in order.</summary>
-    private void Publish(StoredEntry next, object? cause)
-    {
-        var previous = _current;
-        _current = next;
-        if (!ReferenceEquals(previous.Snapshot, next.Snapshot))
-        {
-            _observers.NotifyChanged(previous.Snapshot, next.Snapshot, cause);
-        }
     }
 }
