@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Nygard.Resilience.Redis.Cache;
 using Nygard.Resilience.Redis.Clock;
 using Nygard.Resilience.Redis.Codec;
@@ -33,7 +34,7 @@ namespace Nygard.Resilience.Redis;
 /// the multiplexer with <c>AbortOnConnectFail = false</c> and <c>BacklogPolicy = BacklogPolicy.FailFast</c>.
 /// </para>
 /// </remarks>
-public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDisposable
+public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, INygardBreakerFailureCounter, IDisposable
 {
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisNygardBreakerStateStoreOptions _options;
@@ -44,6 +45,8 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     private readonly SnapshotView _view;
     private readonly ITimer _timer;
     private volatile string? _writing; // the hint of this store's write in flight: its echo may arrive before the reply
+    private volatile string? _counting; // the hint a failure count in flight will publish if nobody writes before it
+    private long _countingAllowedFromTicks; // after an outage, failures go through the compare-and-swap path until this time
     private volatile bool _subscribed;
     private volatile bool _subscriptionAccepted;
     private int _subscribing;
@@ -206,17 +209,19 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     /// <summary>
     /// Adds one handled failure to a breaker that is closed in circuit period <paramref name="generation"/>, when that
     /// leaves its failure count below <paramref name="failureThreshold"/>: one round trip whatever the contention, no
-    /// compare-and-swap to lose. Returns <see langword="false"/>, with <see cref="Current"/> refreshed, when the
-    /// breaker is not closed in that period or the failure would trip it (or Redis cannot be reached): the caller then
-    /// decides with the state machine and <see cref="TryReplaceAsync"/> as usual.
+    /// compare-and-swap to lose. Returns <see langword="false"/>, changing nothing, when the breaker is not closed in
+    /// that period or the failure would trip it (or Redis cannot be reached, or has just come back): the caller then
+    /// decides with the state machine and <see cref="TryReplaceAsync"/> as usual, whose reply brings Redis's value.
     /// </summary>
-    /// <remarks>
-    /// The store side of the failure-storm design in <c>docs/redis.md</c>; the core breaker does not call it yet.
-    /// </remarks>
-    internal async ValueTask<bool> TryCountFailureAsync(long generation, int failureThreshold)
+    /// <param name="generation">The circuit period the failed call was admitted in.</param>
+    /// <param name="failureThreshold">The breaker's failure threshold.</param>
+    /// <param name="cancellationToken">Not used: the round trip is bounded by <see cref="RedisNygardBreakerStateStoreOptions.OperationTimeout"/>.</param>
+    /// <returns><see langword="true"/> when the failure was counted.</returns>
+    public async ValueTask<bool> TryCountFailureAsync(long generation, int failureThreshold, CancellationToken cancellationToken)
     {
         var entry = _view.Current;
-        if (_view.IsOutage || entry.Incarnation is not { } incarnation || entry.Snapshot.State != CircuitState.Closed || entry.Snapshot.Generation != generation)
+        if (_view.IsOutage || entry.Incarnation is not { } incarnation || entry.Snapshot.State != CircuitState.Closed || entry.Snapshot.Generation != generation ||
+            _options.TimeProvider.GetUtcNow().UtcTicks < Interlocked.Read(ref _countingAllowedFromTicks))
         {
             return false;
         }
@@ -224,6 +229,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
         CasReply reply;
         try
         {
+            _counting = $"{incarnation}:{(entry.Snapshot.Version + 1).ToString(CultureInfo.InvariantCulture)}";
             reply = await _commands.CountFailureAsync(incarnation, generation, failureThreshold, _options.OperationTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRedisFailure(e))
@@ -231,10 +237,20 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
             EnterOutage(e);
             return false;
         }
+        finally
+        {
+            // A hint dropped while the count was in flight is no loss: the reply carries Redis's value, at least as new.
+            _counting = null;
+        }
 
-        // Counted or not, the reply is Redis's value now: judged like any read (forward only; replies that arrive out
-        // of order are older and dropped). A value that needs writing back is left to the compare-and-swap path.
-        _ = _view.Reconcile(reply.Current!, fromOwnWrite: false);
+        // A counted failure's reply is Redis's value now, judged like any read (forward only; replies that arrive out of
+        // order are older and dropped). A refusal changes nothing here: the compare-and-swap path that follows learns
+        // Redis's value from its own reply, and is the one that writes back a value Redis lost.
+        if (reply.Stored)
+        {
+            _ = _view.Reconcile(reply.Current!, fromOwnWrite: false);
+        }
+
         return reply.Stored;
     }
 
@@ -267,9 +283,17 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     {
         if (Volatile.Read(ref _disposed) == 0)
         {
+            HoldFailureCounting();
             _view.EnterOutage(error);
         }
     }
+
+    /// <summary>
+    /// Sends failures through the compare-and-swap path, which repairs and writes back what Redis lost, until the fleet
+    /// has had <see cref="RedisNygardBreakerStateStoreOptions.MaxStaleness"/> to settle after an outage or a reconnect.
+    /// </summary>
+    private void HoldFailureCounting() =>
+        Interlocked.Exchange(ref _countingAllowedFromTicks, (_options.TimeProvider.GetUtcNow() + _options.MaxStaleness).UtcTicks);
 
     private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
 
@@ -340,7 +364,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
     {
         var hint = (string?)message;
         var shared = _view.Shared;
-        if (hint is null || hint == shared.Hint || hint == _writing || IsKnown(hint, shared))
+        if (hint is null || hint == shared.Hint || hint == _writing || hint == _counting || IsKnown(hint, shared))
         {
             return; // the echo of this store's own write, or news already taken
         }
@@ -472,6 +496,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, IDi
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
+        HoldFailureCounting();
         if (e.ConnectionType == ConnectionType.Subscription)
         {
             _subscribed = _subscriptionAccepted; // the multiplexer subscribes again by itself; a lost subscription may have missed news

@@ -19,6 +19,8 @@ internal static class NygardBreakerConstants
 
     public const string OnStoreRestored = "OnNygardBreakerStoreRestored";
 
+    public const string OnStoreProblem = "OnNygardBreakerStoreProblem";
+
     public const string OnBreakerBuilt = "OnNygardBreakerBuilt";
 
     public static readonly TimeSpan DefaultBreakDuration = TimeSpan.FromSeconds(60);

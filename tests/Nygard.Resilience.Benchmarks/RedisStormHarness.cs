@@ -77,7 +77,7 @@ internal static class RedisStormHarness
                 while (stop.Elapsed < duration)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    if (!fastPath || !await store.TryCountFailureAsync(store.Current.Generation, int.MaxValue))
+                    if (!fastPath || !await store.TryCountFailureAsync(store.Current.Generation, int.MaxValue, CancellationToken.None))
                     {
                         await OutcomeCalls.FailAsync(pipeline);
                     }

@@ -46,7 +46,7 @@ public abstract class CorruptDataTests
         Assert.Equal(CircuitState.Open, instance.State.CircuitState);
         var repaired = await StoredValues.ReadAsync(instance);
         Assert.Equal(CircuitState.Open, repaired.Snapshot.State);
-        Assert.Contains(instance.TelemetryEvents, e => e == "OnNygardBreakerStoreRestored");
+        Assert.Contains(instance.TelemetryEvents, e => e == "OnNygardBreakerStoreProblem");
         Assert.True(unobserved() == 0, $"{what}: unobserved task exceptions");
     }
 
@@ -79,7 +79,7 @@ public abstract class CorruptDataTests
         await CorruptAsync(a.Connection, a.Store.Key, value);
         await Eventually.TrueAsync(() => StoredValues.TryReadStateAsync(a).Result == CircuitState.Isolated, $"{what}: the isolation is written back", TimeSpan.FromSeconds(5));
         await Eventually.TrueAsync(() => b.State.CircuitState == CircuitState.Isolated, $"{what}: b sees the isolation", TimeSpan.FromSeconds(5));
-        Assert.Contains(a.TelemetryEvents.Concat(b.TelemetryEvents), e => e == "OnNygardBreakerStoreRestored"); // whoever met the corrupt value reported it
+        Assert.Contains(a.TelemetryEvents.Concat(b.TelemetryEvents), e => e == "OnNygardBreakerStoreProblem"); // whoever met the corrupt value reported it
         Assert.True(unobserved() == 0, $"{what}: unobserved task exceptions");
     }
 

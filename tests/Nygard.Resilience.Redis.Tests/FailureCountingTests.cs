@@ -19,16 +19,16 @@ public abstract class FailureCountingTests
         await using var b = await BreakerInstance.StartAsync(server, key, o => o.FailureThreshold = 3);
         await a.FailAsync(); // the key exists: one failure through the compare-and-swap
 
-        Assert.True(await a.Store.TryCountFailureAsync(generation: 0, failureThreshold: 3));
+        Assert.True(await a.Store.TryCountFailureAsync(generation: 0, failureThreshold: 3, CancellationToken.None));
         Assert.Equal(2, a.State.FailureCount);
-        Assert.False(await a.Store.TryCountFailureAsync(generation: 0, failureThreshold: 3)); // the third would trip
-        Assert.False(await a.Store.TryCountFailureAsync(generation: 5, failureThreshold: 100)); // another period
+        Assert.False(await a.Store.TryCountFailureAsync(generation: 0, failureThreshold: 3, CancellationToken.None)); // the third would trip
+        Assert.False(await a.Store.TryCountFailureAsync(generation: 5, failureThreshold: 100, CancellationToken.None)); // another period
         await Eventually.TrueAsync(() => b.State.FailureCount == 2, "b takes up the count");
 
         await b.FailAsync(); // the trip goes through the state machine
         Assert.Equal(CircuitState.Open, b.State.CircuitState);
         await Eventually.TrueAsync(() => a.State.CircuitState == CircuitState.Open, "a sees the trip");
-        Assert.False(await a.Store.TryCountFailureAsync(a.Store.Current.Generation, 100)); // not closed
+        Assert.False(await a.Store.TryCountFailureAsync(a.Store.Current.Generation, 100, CancellationToken.None)); // not closed
     }
 
     [SkippableFact]
@@ -51,7 +51,7 @@ public abstract class FailureCountingTests
             {
                 for (var i = 0; i < 50; i++)
                 {
-                    if (await instance.Store.TryCountFailureAsync(0, 10_000))
+                    if (await instance.Store.TryCountFailureAsync(0, 10_000, CancellationToken.None))
                     {
                         Interlocked.Increment(ref counted);
                     }

@@ -52,7 +52,7 @@ internal sealed class SnapshotView(ServerClock clock, OutageMode outageMode, str
             else if (_unreportedProblem is { } problem)
             {
                 _unreportedProblem = null;
-                observer.OnStoreAvailabilityChanged(true, problem);
+                observer.OnStoreProblem(problem);
             }
 
             return subscription;
@@ -205,7 +205,7 @@ internal sealed class SnapshotView(ServerClock clock, OutageMode outageMode, str
             }
             else if (!_outage)
             {
-                _observers.NotifyAvailabilityChanged(true, problem);
+                _observers.NotifyProblem(problem);
             }
         }
     }

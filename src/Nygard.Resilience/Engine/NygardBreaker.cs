@@ -171,6 +171,8 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         _telemetry.ReportStoreAvailability(isAvailable, exception);
     }
 
+    void INygardBreakerStateObserver.OnStoreProblem(Exception problem) => _telemetry.ReportStoreProblem(problem);
+
     /// <summary>Runs a call that did not take the clean path: a rejection that changes nothing is answered at once.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // keeps the clean path's frame small
     private ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
@@ -262,6 +264,12 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private async ValueTask<OutcomeKind> RecordAsync<TCall>(CallTicket ticket, Outcome<TCall> outcome, ResilienceContext context)
     {
         var kind = await _classifier.ClassifyAsync(outcome, context).ConfigureAwait(false);
+        if (kind == OutcomeKind.Failure && _store is INygardBreakerFailureCounter counter && BreakerStateMachine.CountsWithoutTransition(Snapshot, ticket, Policy) &&
+            await counter.TryCountFailureAsync(ticket.Generation, Policy.FailureThreshold, CancellationToken.None).ConfigureAwait(false))
+        {
+            return kind;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             var snapshot = Snapshot;

@@ -16,6 +16,7 @@ internal sealed class BreakerTelemetry<TResult>(ResilienceStrategyTelemetry tele
     private static readonly ResilienceEvent CallbackFailed = new(ResilienceEventSeverity.Warning, NygardBreakerConstants.OnObserverFailed);
     private static readonly ResilienceEvent StoreUnavailable = new(ResilienceEventSeverity.Error, NygardBreakerConstants.OnStoreUnavailable);
     private static readonly ResilienceEvent StoreRestored = new(ResilienceEventSeverity.Information, NygardBreakerConstants.OnStoreRestored);
+    private static readonly ResilienceEvent StoreProblem = new(ResilienceEventSeverity.Warning, NygardBreakerConstants.OnStoreProblem);
     private static readonly ResilienceEvent Built = new(ResilienceEventSeverity.Debug, NygardBreakerConstants.OnBreakerBuilt);
 
     public ResilienceStrategyTelemetry Telemetry => telemetry;
@@ -32,6 +33,10 @@ internal sealed class BreakerTelemetry<TResult>(ResilienceStrategyTelemetry tele
 
     public void ReportStoreAvailability(bool isAvailable, Exception? error) =>
         ReportWithoutCall(isAvailable ? StoreRestored : StoreUnavailable, new NygardBreakerStoreAvailabilityArguments(isAvailable, error));
+
+    /// <summary>Reports a store problem that is not an outage (a repaired value, refused notifications).</summary>
+    public void ReportStoreProblem(Exception problem) =>
+        ReportWithoutCall(StoreProblem, new NygardBreakerStoreAvailabilityArguments(isAvailable: true, problem));
 
     /// <summary>Announces a newly built breaker to the builder's telemetry listeners (a registry listens for it).</summary>
     public void ReportBuilt(NygardBreakerHandle handle) => ReportWithoutCall(Built, new NygardBreakerBuiltArguments(handle));

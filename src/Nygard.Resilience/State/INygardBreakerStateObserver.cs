@@ -26,4 +26,13 @@ public interface INygardBreakerStateObserver
     void OnStoreAvailabilityChanged(bool isAvailable, Exception? exception)
     {
     }
+
+    /// <summary>
+    /// Called when a remote store meets a problem that is not an outage: a stored value it could not decode and
+    /// repaired, or change notifications it may not subscribe to. The store keeps working.
+    /// </summary>
+    /// <param name="problem">What went wrong, with the backend's own message where there is one.</param>
+    void OnStoreProblem(Exception problem)
+    {
+    }
 }

@@ -50,6 +50,17 @@ public sealed class NygardBreakerStateObservers
         }
     }
 
+    /// <summary>Tells every observer of a problem that is not an outage.</summary>
+    /// <param name="problem">What went wrong.</param>
+    public void NotifyProblem(Exception problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        foreach (var observer in Volatile.Read(ref _observers))
+        {
+            observer.OnStoreProblem(problem);
+        }
+    }
+
     private void Remove(INygardBreakerStateObserver observer)
     {
         lock (_gate)

@@ -57,6 +57,13 @@ internal static class BreakerStateMachine
     /// <summary>Tells whether a success recorded against this snapshot changes nothing: closed, with no failures to reset.</summary>
     public static bool IsCleanSuccess(NygardBreakerSnapshot snapshot) => snapshot is { State: CircuitState.Closed, FailureCount: 0 };
 
+    /// <summary>
+    /// Tells whether a failure of a call admitted with <paramref name="ticket"/> only adds one to the failure count of a
+    /// closed breaker, without tripping it: what a store's one-step failure counter may do instead of a full change.
+    /// </summary>
+    public static bool CountsWithoutTransition(NygardBreakerSnapshot snapshot, CallTicket ticket, in BreakerPolicy policy) =>
+        snapshot.State == CircuitState.Closed && !ticket.IsProbe && ticket.Generation == snapshot.Generation && snapshot.FailureCount + 1 < policy.FailureThreshold;
+
     /// <summary>The time left until the break ends: never negative, and <see langword="null"/> unless the breaker is open.</summary>
     public static TimeSpan? RetryAfter(NygardBreakerSnapshot snapshot, DateTimeOffset now)
     {

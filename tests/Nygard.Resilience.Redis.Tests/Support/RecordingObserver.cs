@@ -5,6 +5,18 @@ internal sealed class RecordingObserver : INygardBreakerStateObserver
 {
     private readonly List<(NygardBreakerSnapshot Previous, NygardBreakerSnapshot Current, object? Cause)> _changes = [];
     private readonly List<(bool IsAvailable, Exception? Exception)> _availability = [];
+    private readonly List<Exception> _problems = [];
+
+    public IReadOnlyList<Exception> Problems
+    {
+        get
+        {
+            lock (_problems)
+            {
+                return [.. _problems];
+            }
+        }
+    }
 
     public IReadOnlyList<(NygardBreakerSnapshot Previous, NygardBreakerSnapshot Current, object? Cause)> Changes
     {
@@ -41,6 +53,14 @@ internal sealed class RecordingObserver : INygardBreakerStateObserver
         lock (_availability)
         {
             _availability.Add((isAvailable, exception));
+        }
+    }
+
+    public void OnStoreProblem(Exception problem)
+    {
+        lock (_problems)
+        {
+            _problems.Add(problem);
         }
     }
 }
