@@ -32,8 +32,8 @@ internal static class RedisStormHarness
         {
             Console.WriteLine();
             Console.WriteLine(fastPath
-                ? "Store fast path (what the breaker would do with the proposed core change: count a non-tripping failure with one script, no compare-and-swap):"
-                : "Through the pipeline (the breaker's compare-and-swap loop, as shipped):");
+                ? "The store's failure counter called directly, without the pipeline (one script per failure, no compare-and-swap):"
+                : "Through the pipeline (the breaker counts a failure that does not trip with the store's one-step counter):");
             Console.WriteLine();
             Console.WriteLine("| instances × concurrent failing callers | counted failures/s | Redis round trips per failure | p99 | max | failing calls not counted in Redis |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
