@@ -141,7 +141,17 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, INy
             }
 
             await ReadAsync(started).ConfigureAwait(false);
-            return _view.IsOutage ? _view.ReplaceLocally(expected, replacement, cause) : false; // recovered: decide again on the shared state
+            if (_view.IsOutage)
+            {
+                return _view.ReplaceLocally(expected, replacement, cause);
+            }
+
+            if (!ReferenceEquals(_view.Current.Snapshot, expected))
+            {
+                return false; // recovered onto a different shared state: the caller decides again on it
+            }
+
+            // Recovered onto the state the change was computed from: it goes to Redis now.
         }
 
         if (!await _io.WaitAsync(Remaining(started), CancellationToken.None).ConfigureAwait(false))
@@ -229,18 +239,15 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, INy
         CasReply reply;
         try
         {
+            // A hint dropped while the count is in flight is no loss: the reply carries Redis's value, at least as new.
             _counting = $"{incarnation}:{(entry.Snapshot.Version + 1).ToString(CultureInfo.InvariantCulture)}";
             reply = await _commands.CountFailureAsync(incarnation, generation, failureThreshold, _options.OperationTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
+            _counting = null;
             EnterOutage(e);
             return false;
-        }
-        finally
-        {
-            // A hint dropped while the count was in flight is no loss: the reply carries Redis's value, at least as new.
-            _counting = null;
         }
 
         // A counted failure's reply is Redis's value now, judged like any read (forward only; replies that arrive out of
@@ -251,6 +258,7 @@ public sealed class RedisNygardBreakerStateStore : INygardBreakerStateStore, INy
             _ = _view.Reconcile(reply.Current!, fromOwnWrite: false);
         }
 
+        _counting = null; // only now: the echo of the count is known from the reply
         return reply.Stored;
     }
 
