@@ -49,6 +49,7 @@ internal sealed class ListenerList : IList<INygardBreakerListener>
 
     public bool Remove(INygardBreakerListener item)
     {
+        // Stryker disable once Boolean : Change always runs the lambda synchronously, which assigns removed before it is read, so the initial value is never observed.
         var removed = false;
         Change(items =>
         {
