@@ -92,6 +92,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
+            // Stryker disable once Statement : disposing again would repeat idempotent steps only (each subscription and registration removes by reference once; Detach clears only this breaker), so no test can tell.
             return;
         }
 
