@@ -78,8 +78,64 @@ public class StateProviderEdgeTests
         await pipeline.ExecuteAsync(_ => default);
     }
 
+    [Fact]
+    public async Task WaitForRetryAsync_EndedByATransition_ReleasesTheBreaksTimer()
+    {
+        var clock = new FakeTimeProvider(BreakerHarness.Epoch);
+        var time = new TimerCountingTimeProvider(clock);
+        var provider = new NygardBreakerStateProvider();
+        var control = new NygardBreakerManualControl();
+        _ = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { StateProvider = provider, ManualControl = control })
+            .Build();
+        await control.OpenAsync();
+        var wait = provider.WaitForRetryAsync();
+        Assert.Equal((1, 0), (time.Created, time.Disposed));
+
+        await control.CloseAsync();
+        await wait.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((1, 1), (time.Created, time.Disposed));
+    }
+
     private static NygardBreakerSnapshot Snapshot(CircuitState state, DateTimeOffset openUntil) =>
         new(state, failureCount: 3, probeSuccesses: 0, failedProbes: 0, ImmutableArray<DateTimeOffset>.Empty, openUntil, BreakerHarness.Epoch, isManual: false, generation: 1, version: 1);
+
+    /// <summary>Counts the timers created on a fake clock and how many of them were disposed.</summary>
+    private sealed class TimerCountingTimeProvider(FakeTimeProvider clock) : TimeProvider
+    {
+        private int _created;
+        private int _disposed;
+
+        public int Created => Volatile.Read(ref _created);
+
+        public int Disposed => Volatile.Read(ref _disposed);
+
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _created);
+            return new CountedTimer(this, clock.CreateTimer(callback, state, dueTime, period));
+        }
+
+        private sealed class CountedTimer(TimerCountingTimeProvider owner, ITimer inner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                Interlocked.Increment(ref owner._disposed);
+                inner.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Interlocked.Increment(ref owner._disposed);
+                return inner.DisposeAsync();
+            }
+        }
+    }
 
     /// <summary>A store that holds whatever snapshot the test gives it and refuses every change.</summary>
     private sealed class FixedStore(NygardBreakerSnapshot current) : INygardBreakerStateStore
