@@ -73,6 +73,7 @@ internal static class BreakerStateMachine
         }
 
         var left = openUntil - now;
+        // Stryker disable once Equality : when left is exactly zero both branches return zero, so > and >= cannot be told apart.
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
@@ -170,6 +171,7 @@ internal static class BreakerStateMachine
         var earliest = DateTimeOffset.MaxValue;
         foreach (var lease in leases)
         {
+            // Stryker disable once Equality : when lease equals earliest both branches give the same value, so < and <= cannot be told apart.
             earliest = lease < earliest ? lease : earliest;
         }
 
