@@ -21,6 +21,7 @@ internal sealed class BreakDurations<TResult>(TimeSpan breakDuration, Func<Break
         try
         {
             var generated = await generator(new BreakDurationGeneratorArguments(1.0, snapshot.FailureCount + 1, context, opening.FailedProbes)).ConfigureAwait(false);
+            // Stryker disable once Equality : at exactly zero or exactly one day both sides of each comparison return the same value, so < / <= and > / >= cannot be told apart.
             return generated < TimeSpan.Zero ? TimeSpan.Zero : generated > NygardBreakerConstants.MaxBreakDuration ? NygardBreakerConstants.MaxBreakDuration : generated;
         }
         catch (Exception e)
