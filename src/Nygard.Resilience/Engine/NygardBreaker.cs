@@ -150,6 +150,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
         finally
         {
+            // Stryker disable once Statement : returning the context to Polly's shared pool only lets a later Get reuse it; a context not returned is collected, and the pool is process-wide, so no test can tell which instance a later Get hands out.
             ResilienceContextPool.Shared.Return(context);
         }
     }
@@ -179,6 +180,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
     {
         var snapshot = Snapshot;
+        // Stryker disable once Block : without this shortcut the admitting path decides the same on the same snapshot (Admit, then TryStoreAsync finds nothing to store) and returns the same rejection; the block only skips the async machinery.
         if (!_listeners.Any && !BreakerStateMachine.AdmitsFreely(snapshot))
         {
             var admission = BreakerStateMachine.Admit(snapshot, _clock.NowFor(snapshot), Policy);

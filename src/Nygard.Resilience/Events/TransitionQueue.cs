@@ -46,6 +46,7 @@ internal sealed class TransitionQueue<TResult>(TransitionEvents<TResult> events)
         _pending.Enqueue(new PendingTransition<TResult>(previous, current, waiting ? cause!.Context : null, waiting ? cause!.Outcome : null));
         if (!waiting)
         {
+            // Stryker disable once Boolean : preferLocal only chooses which thread-pool queue runs the work item; the events are raised in order by the queue either way, so no test can tell.
             ThreadPool.UnsafeQueueUserWorkItem(static queue => _ = queue.RaisePendingAsync(), this, preferLocal: false);
         }
 
