@@ -35,6 +35,7 @@ public static class NygardStreamResiliencePipelineExtensions
         Func<CancellationToken, IAsyncEnumerable<T>> source,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Stryker disable once Initializer,Boolean : SingleReader and SingleWriter are performance hints that let the channel skip synchronization; it holds and hands out the same items either way, and this method has one reader and one writer.
         var items = Channel.CreateBounded<T>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var execution = RunAsync(pipeline, source, items.Writer, stop.Token);
@@ -49,6 +50,7 @@ public static class NygardStreamResiliencePipelineExtensions
                 }
             }
 
+            // Stryker disable once Boolean : when the items ran out the execution is awaited on the next line before the finally runs, so cancelling and awaiting the already finished execution again changes nothing.
             finished = true;
             await execution.ConfigureAwait(false);
         }
