@@ -14,13 +14,21 @@ internal sealed class BreakerClock
 
     private readonly INygardBreakerStateStore _store;
     private readonly bool _cheapClock;
+    private readonly Func<long> _cheapMilliseconds;
     private BreakEnd? _breakEnd;
 
     public BreakerClock(INygardBreakerStateStore store, TimeProvider local)
+        : this(store, local, ReferenceEquals(local, TimeProvider.System), static () => Environment.TickCount64)
+    {
+    }
+
+    /// <summary>Lets tests run the cheap clock on fake time: <paramref name="cheapMilliseconds"/> stands for <see cref="Environment.TickCount64"/>.</summary>
+    internal BreakerClock(INygardBreakerStateStore store, TimeProvider local, bool useCheapClock, Func<long> cheapMilliseconds)
     {
         _store = store;
         Local = local;
-        _cheapClock = ReferenceEquals(local, TimeProvider.System) && store is InMemoryNygardBreakerStateStore;
+        _cheapClock = useCheapClock && store is InMemoryNygardBreakerStateStore;
+        _cheapMilliseconds = cheapMilliseconds;
     }
 
     /// <summary>Gets the builder's time provider, which timers and delays run on.</summary>
@@ -40,7 +48,7 @@ internal sealed class BreakerClock
             return Now;
         }
 
-        var ticks = TimeSpan.FromMilliseconds(Environment.TickCount64);
+        var ticks = TimeSpan.FromMilliseconds(_cheapMilliseconds());
         if (Volatile.Read(ref _breakEnd) is { } end && ReferenceEquals(end.Snapshot, snapshot) && ticks < end.TrustedUntil && end.EndsAt - ticks > CheapClockMargin)
         {
             return openUntil - (end.EndsAt - ticks);
