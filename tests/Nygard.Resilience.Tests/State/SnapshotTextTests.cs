@@ -1,0 +1,16 @@
+using Polly.CircuitBreaker;
+
+namespace Nygard.Resilience.Tests.State;
+
+public class SnapshotTextTests
+{
+    [Fact]
+    public void ToString_ShowsEveryCount_AndADashWhenThereIsNoBreakEnd()
+    {
+        var until = new DateTimeOffset(2026, 1, 1, 0, 0, 30, TimeSpan.Zero);
+        var open = new NygardBreakerSnapshot(CircuitState.Open, 3, 0, 1, [], until, until.AddSeconds(-30), isManual: false, generation: 4, version: 9);
+
+        Assert.Equal("Closed failures=0 probes=0 probeSuccesses=0 failedProbes=0 openUntil=- gen=0 v=0", NygardBreakerSnapshot.Initial.ToString());
+        Assert.Equal("Open failures=3 probes=0 probeSuccesses=0 failedProbes=1 openUntil=2026-01-01T00:00:30.0000000+00:00 gen=4 v=9", open.ToString());
+    }
+}
