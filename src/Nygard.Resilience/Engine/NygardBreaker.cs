@@ -90,9 +90,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 
     public void Dispose()
     {
+        // Stryker disable once Block,Statement : disposing again would repeat idempotent steps only (each subscription and registration removes by reference once; Detach clears only this breaker), so no test can tell.
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            // Stryker disable once Statement : disposing again would repeat idempotent steps only (each subscription and registration removes by reference once; Detach clears only this breaker), so no test can tell.
             return;
         }
 
@@ -148,9 +148,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
                 }
             }
         }
+        // Stryker disable once Block,Statement : returning the context to Polly's shared pool only lets a later Get reuse it; a context not returned is collected, and the pool is process-wide, so no test can tell which instance a later Get hands out.
         finally
         {
-            // Stryker disable once Statement : returning the context to Polly's shared pool only lets a later Get reuse it; a context not returned is collected, and the pool is process-wide, so no test can tell which instance a later Get hands out.
             ResilienceContextPool.Shared.Return(context);
         }
     }

@@ -56,9 +56,9 @@ internal sealed class TransitionEvents<TResult>(NygardBreakerStrategyOptions<TRe
         }
         finally
         {
+            // Stryker disable once Block,Statement : returning the context to Polly's shared pool only lets a later Get reuse it; a context not returned is collected, and the pool is process-wide, so no test can tell which instance a later Get hands out.
             if (transition.Context is null)
             {
-                // Stryker disable once Statement : returning the context to Polly's shared pool only lets a later Get reuse it; a context not returned is collected, and the pool is process-wide, so no test can tell which instance a later Get hands out.
                 ResilienceContextPool.Shared.Return(context);
             }
         }
