@@ -97,6 +97,24 @@ public class BreakerHandleTests
     }
 
     [Fact]
+    public void StoreProblemThatIsNotAnOutage_IsReportedAsAWarning_AndTheStoreStaysAvailable()
+    {
+        var store = new ObservedStore();
+        _ = Build(new NygardBreakerStrategyOptions { StateStore = store });
+        var handle = SingleHandle();
+        var problem = new FormatException("stored value did not decode; repaired");
+
+        store.Observers.NotifyProblem(problem);
+
+        Assert.True(handle.IsStoreAvailable);
+        var report = Assert.Single(_telemetry.Events, e => e.Name.StartsWith("OnNygardBreakerStore", StringComparison.Ordinal));
+        Assert.Equal(("OnNygardBreakerStoreProblem", ResilienceEventSeverity.Warning), (report.Name, report.Severity));
+        var arguments = (NygardBreakerStoreAvailabilityArguments)report.Arguments!;
+        Assert.True(arguments.IsAvailable);
+        Assert.Same(problem, arguments.Exception);
+    }
+
+    [Fact]
     public async Task DisposedPipeline_LetsGoOfItsStoreControlAndStateProvider()
     {
         var store = new ObservedStore();

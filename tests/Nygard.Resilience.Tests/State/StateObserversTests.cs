@@ -21,12 +21,14 @@ public class StateObserversTests
         observers.NotifyChanged(Previous, Current, cause);
         observers.NotifyAvailabilityChanged(false, outage);
         observers.NotifyAvailabilityChanged(true, null);
+        observers.NotifyProblem(new FormatException());
 
         Assert.Equal(
             [
                 "a changed Closed->Open cause", "b changed Closed->Open cause",
                 "a unavailable TimeoutException", "b unavailable TimeoutException",
                 "a available -", "b available -",
+                "a problem FormatException", "b problem FormatException",
             ],
             heard);
     }
@@ -66,5 +68,7 @@ public class StateObserversTests
 
         public void OnStoreAvailabilityChanged(bool isAvailable, Exception? exception) =>
             heard.Add($"{name} {(isAvailable ? "available" : "unavailable")} {exception?.GetType().Name ?? "-"}");
+
+        public void OnStoreProblem(Exception problem) => heard.Add($"{name} problem {problem.GetType().Name}");
     }
 }
