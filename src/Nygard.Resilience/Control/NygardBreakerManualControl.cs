@@ -58,6 +58,7 @@ public sealed class NygardBreakerManualControl
 
     private async Task ApplyAsync(ManualCommand command, bool isolated, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested(); // a command cancelled before it starts changes nothing, not even later breakers
         Volatile.Write(ref _isIsolated, isolated);
         foreach (var breaker in Volatile.Read(ref _breakers))
         {

@@ -60,4 +60,19 @@ public class ManualControlLifecycleTests
         Assert.Equal(CircuitState.Open, keptStore.Current.State);
         Assert.Equal(CircuitState.Closed, droppedStore.Current.State);
     }
+
+    [Fact]
+    public async Task IsolateAsync_CancelledBeforeItStarts_DoesNotMakeLaterBreakersStartIsolated()
+    {
+        var control = new NygardBreakerManualControl();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => control.IsolateAsync(cancelled.Token));
+        var later = new ResiliencePipelineBuilder()
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { ManualControl = control })
+            .Build();
+
+        later.Execute(() => { });
+    }
 }
