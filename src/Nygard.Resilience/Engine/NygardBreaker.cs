@@ -31,6 +31,8 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly TransitionQueue<TResult> _transitions;
     private readonly BreakerTelemetry<TResult> _telemetry;
     private readonly Rejections _rejections;
+    private readonly bool _defaultPredicate;
+    private readonly ListenerList _listenerList;
     private readonly IDisposable _subscription;
     private readonly IDisposable? _manualControlRegistration;
     private readonly NygardBreakerStateProvider? _stateProvider;
@@ -47,7 +49,9 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         _telemetry = new BreakerTelemetry<TResult>(telemetry);
         _classifier = new OutcomeClassifier<TResult>(options.ShouldHandle, _telemetry);
         _breakDurations = new BreakDurations<TResult>(options.BreakDuration, options.BreakDurationGenerator, _telemetry);
-        _listeners = new CallListeners<TResult>((ListenerList)options.Listeners, Id, _telemetry);
+        _defaultPredicate = _classifier.IsDefault;
+        _listenerList = (ListenerList)options.Listeners;
+        _listeners = new CallListeners<TResult>(_listenerList, Id, _telemetry);
         _transitions = new TransitionQueue<TResult>(new TransitionEvents<TResult>(options, _listeners, _telemetry));
         _rejections = new Rejections(Id, telemetry);
 
@@ -84,7 +88,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     public Task NextTransition => _transitions.NextTransition;
 
     /// <summary>Gets a value indicating whether calls may take the clean path: the default predicate and no listeners.</summary>
-    private bool CleanPathEligible => _classifier.IsDefault && !_listeners.Any;
+    internal bool CleanPathEligible => _defaultPredicate && _listenerList.IsEmpty;
 
     public DateTimeOffset GetUtcNow() => _clock.Now;
 
@@ -177,7 +181,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 
     /// <summary>Runs a call that did not take the clean path: a rejection that changes nothing is answered at once.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // keeps the clean path's frame small
-    private ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
+    internal ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
     {
         var snapshot = Snapshot;
         // Stryker disable once Block : without this shortcut the admitting path decides the same on the same snapshot (Admit, then TryStoreAsync finds nothing to store) and returns the same rejection; the block only skips the async machinery.
@@ -232,7 +236,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
     }
 
-    private async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(ValueTask<Outcome<TCall>> pending, CallTicket ticket, ResilienceContext context)
+    internal async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(ValueTask<Outcome<TCall>> pending, CallTicket ticket, ResilienceContext context)
     {
         Outcome<TCall> outcome;
         try
@@ -256,7 +260,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         return outcome;
     }
 
-    private async ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(CallTicket ticket, Exception exception, ResilienceContext context)
+    internal async ValueTask<Outcome<TCall>> RecordThrownAndRethrowAsync<TCall>(CallTicket ticket, Exception exception, ResilienceContext context)
     {
         await RecordAsync(ticket, Outcome.FromException<TCall>(exception), context).ConfigureAwait(context.ContinueOnCapturedContext);
         ExceptionDispatchInfo.Throw(exception);

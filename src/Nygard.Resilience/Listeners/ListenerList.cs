@@ -11,9 +11,13 @@ internal sealed class ListenerList : IList<INygardBreakerListener>
 {
     private readonly object _gate = new();
     private INygardBreakerListener[] _items = [];
+    private volatile bool _isEmpty = true;
 
     /// <summary>Gets the listeners as they are now; the array is never changed afterwards.</summary>
     public INygardBreakerListener[] Current => Volatile.Read(ref _items);
+
+    /// <summary>Gets a value indicating whether the list is empty: read on every call, so it is a field of its own.</summary>
+    public bool IsEmpty => _isEmpty;
 
     public int Count => Current.Length;
 
@@ -82,7 +86,9 @@ internal sealed class ListenerList : IList<INygardBreakerListener>
     {
         lock (_gate)
         {
-            Volatile.Write(ref _items, change(_items));
+            var items = change(_items);
+            Volatile.Write(ref _items, items);
+            _isEmpty = items.Length == 0;
         }
     }
 }

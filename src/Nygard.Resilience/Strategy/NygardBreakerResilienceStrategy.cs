@@ -1,4 +1,5 @@
 using Nygard.Resilience.Engine;
+using Nygard.Resilience.StateMachine;
 using Polly;
 
 namespace Nygard.Resilience.Strategy;
@@ -10,11 +11,42 @@ namespace Nygard.Resilience.Strategy;
 /// </summary>
 internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> breaker) : ResilienceStrategy, IDisposable
 {
+    private readonly INygardBreakerStateStore _store = breaker.Store;
+
     public void Dispose() => breaker.Dispose();
 
     protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
-        TState state) =>
-        breaker.ExecuteAsync(callback, context, state);
+        TState state)
+    {
+        // The breaker's clean path (NygardBreaker.ExecuteAsync) written again here on purpose: calling it from Polly's
+        // generic virtual dispatch goes through shared generic code, which measurably costs the closed-success
+        // benchmark its place at Polly's floor (docs/performance.md). Every other path is the breaker's own.
+        if (!breaker.CleanPathEligible || _store.Current is not { } snapshot || !BreakerStateMachine.AdmitsFreely(snapshot))
+        {
+            return breaker.ExecuteUncleanAsync(callback, context, state);
+        }
+
+        var ticket = new CallTicket(snapshot.Generation, null);
+        ValueTask<Outcome<TResult>> pending;
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch (Exception e)
+        {
+            return breaker.RecordThrownAndRethrowAsync<TResult>(ticket, e, context);
+        }
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return breaker.CompleteAsync(pending, ticket, context);
+        }
+
+        var outcome = pending.Result;
+        return outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(snapshot) && ReferenceEquals(_store.Current, snapshot)
+            ? new ValueTask<Outcome<TResult>>(outcome)
+            : breaker.CompleteAsync(new ValueTask<Outcome<TResult>>(outcome), ticket, context);
+    }
 }
