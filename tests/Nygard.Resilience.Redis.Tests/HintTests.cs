@@ -66,6 +66,7 @@ public abstract class HintTests
         using var marker = new SemaphoreSlim(0);
         await using var listener = await server.ConnectAsync();
         var channel = RedisChannel.Literal($"{instance.Store.Key}:changes");
+        await Eventually.TrueAsync(() => listener.GetSubscriber().IsConnected(channel), "the listener's subscription connection is up");
         await listener.GetSubscriber().SubscribeAsync(channel, (_, _) => marker.Release());
         await instance.Control.OpenAsync();
         Assert.True(await marker.WaitAsync(TimeSpan.FromSeconds(5)));
