@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Nygard.Resilience.Redis.Cache;
 using Nygard.Resilience.Redis.Clock;
 using Nygard.Resilience.Redis.Codec;
@@ -7,7 +6,6 @@ using Nygard.Resilience.Redis.Commands;
 using Nygard.Resilience.Redis.Keys;
 using Nygard.Resilience.Redis.Options;
 using Nygard.Resilience.Redis.Outage;
-using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
 namespace Nygard.Resilience.Redis;
