@@ -184,10 +184,40 @@ public class RegistryTests
         await ReloadTests.FailAsync(pipeline);
         await Assert.ThrowsAsync<BrokenCircuitException>(() => pipeline.ExecuteAsync(_ => default).AsTask());
 
+        calls.RecordObservableInstruments();
         var measured = calls.GetMeasurementSnapshot().Where(m => Equals(m.Tags["pipeline.name"], "configured")).ToList();
-        Assert.Equal(["success", "failure", "rejected"], measured.Select(m => (string)m.Tags["outcome"]!));
+        Assert.Equal(["success", "failure", "rejected", "ignored"], measured.Select(m => (string)m.Tags["outcome"]!));
+        Assert.Equal([1L, 1L, 1L, 0L], measured.Select(m => m.Value));
         Assert.All(measured, m => Assert.Equal("NygardBreaker", m.Tags["strategy.name"]));
         Assert.Equal(new NygardBreakerCallCounts(1, 1, 1, 0), registry.GetCallCounts(new NygardBreakerId("configured", null, "NygardBreaker")));
+    }
+
+    [Fact]
+    public async Task CallsCounter_CountsEveryOutcomeOfABreakerDeclaredWithInlineOptions()
+    {
+        await using var services = BuildMixed();
+        var registry = services.GetRequiredService<NygardBreakerRegistry>();
+        var pipeline = services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("inline");
+        var id = new NygardBreakerId("inline", null, "inline-breaker");
+        using var cancelled = new CancellationTokenSource(); // cancelled by the call itself: Polly skips a call cancelled before it starts
+
+        for (var i = 0; i < 3; i++)
+        {
+            await pipeline.ExecuteAsync(_ => default); // the clean path
+        }
+
+        for (var i = 0; i < 7; i++)
+        {
+            await ReloadTests.FailAsync(pipeline); // the seventh trips the breaker
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => pipeline.ExecuteAsync(_ => default).AsTask());
+        var handle = Assert.Single(registry.Breakers, b => b.Id == id);
+        await handle.CloseAsync();
+        await Assert.ThrowsAsync<OperationCanceledException>(() => pipeline.ExecuteAsync(_ => CancelAsync(cancelled), cancelled.Token).AsTask());
+
+        Assert.Equal(new NygardBreakerCallCounts(3, 7, 1, 1), registry.GetCallCounts(id));
+        Assert.Equal(registry.GetCallCounts(id), handle.CallCounter!.Counts);
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition)
@@ -198,6 +228,12 @@ public class RegistryTests
             Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 s.");
             await Task.Delay(10);
         }
+    }
+
+    private static async ValueTask CancelAsync(CancellationTokenSource cancellation)
+    {
+        await cancellation.CancelAsync();
+        cancellation.Token.ThrowIfCancellationRequested();
     }
 
     private static ServiceProvider BuildMixed()

@@ -49,6 +49,8 @@ public class ReloadTests
         var after = Assert.Single(registry.Breakers);
         Assert.Equal((before.Id, 7, before.Store), (after.Id, after.FailureThreshold, after.Store));
         Assert.True(before.IsDisposed);
+        Assert.Same(before.CallCounter, after.CallCounter);
+        Assert.Equal(new NygardBreakerCallCounts(2, 0, 0, 0), registry.GetCallCounts(after.Id)); // one call before the reload, one after
     }
 
     [Fact]

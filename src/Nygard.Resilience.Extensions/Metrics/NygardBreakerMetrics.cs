@@ -1,12 +1,12 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Nygard.Resilience.Registry;
 
 namespace Nygard.Resilience.Metrics;
 
 /// <summary>
-/// The meter <c>Nygard.Resilience</c>: observable gauges of every registered breaker's state and failure count, and a
-/// counter of calls by outcome, tagged as Polly tags its own events (<c>pipeline.name</c>, <c>pipeline.instance</c>,
+/// The meter <c>Nygard.Resilience</c>: observable gauges of every registered breaker's state and failure count, and an
+/// observable counter of calls by outcome read from each breaker's <see cref="NygardBreakerCallCounter"/> (so that a
+/// call pays for one increment, not for a measurement), tagged as Polly tags its own events (<c>pipeline.name</c>, <c>pipeline.instance</c>,
 /// <c>strategy.name</c>) plus <c>outcome</c> on the counter.
 /// </summary>
 internal sealed class NygardBreakerMetrics : IDisposable
@@ -19,6 +19,9 @@ internal sealed class NygardBreakerMetrics : IDisposable
 
     public const string CallsInstrument = "nygard.breaker.calls";
 
+    private static readonly NygardBreakerCallOutcome[] Outcomes =
+        [NygardBreakerCallOutcome.Success, NygardBreakerCallOutcome.Failure, NygardBreakerCallOutcome.Rejected, NygardBreakerCallOutcome.Ignored];
+
     private readonly NygardBreakerRegistry _registry;
     private readonly Meter _meter;
 
@@ -28,14 +31,14 @@ internal sealed class NygardBreakerMetrics : IDisposable
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         State = _meter.CreateObservableGauge(StateInstrument, () => Measure(static b => (int)b.Handle!.State), unit: "{state}", description: "The circuit's state: 0 closed, 1 open, 2 half-open, 3 isolated.");
         FailureCount = _meter.CreateObservableGauge(FailureCountInstrument, () => Measure(static b => b.Handle!.FailureCount), unit: "{failure}", description: "Consecutive handled failures.");
-        Calls = _meter.CreateCounter<long>(CallsInstrument, unit: "{call}", description: "Calls through the breaker by outcome: success, failure, rejected, ignored.");
+        Calls = _meter.CreateObservableCounter(CallsInstrument, MeasureCalls, unit: "{call}", description: "Calls through the breaker by outcome: success, failure, rejected, ignored.");
     }
 
     public ObservableGauge<int> State { get; }
 
     public ObservableGauge<int> FailureCount { get; }
 
-    public Counter<long> Calls { get; }
+    public ObservableCounter<long> Calls { get; }
 
     public static string OutcomeTag(NygardBreakerCallOutcome outcome) => outcome switch
     {
@@ -45,24 +48,15 @@ internal sealed class NygardBreakerMetrics : IDisposable
         _ => "ignored",
     };
 
-    public void RecordCall(RegisteredBreaker breaker, NygardBreakerCallOutcome outcome)
-    {
-        if (!Calls.Enabled)
-        {
-            return;
-        }
-
-        var tags = new TagList
-        {
-            { "pipeline.name", breaker.Id.PipelineName },
-            { "pipeline.instance", breaker.Id.PipelineInstanceName },
-            { "strategy.name", breaker.Id.StrategyName },
-            { "outcome", OutcomeTag(outcome) },
-        };
-        Calls.Add(1, tags);
-    }
-
     public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<long>> MeasureCalls() =>
+        _registry.Registered.SelectMany(static breaker => Outcomes.Select(outcome => new Measurement<long>(
+            breaker.Counter.Total(outcome),
+            new KeyValuePair<string, object?>("pipeline.name", breaker.Id.PipelineName),
+            new KeyValuePair<string, object?>("pipeline.instance", breaker.Id.PipelineInstanceName),
+            new KeyValuePair<string, object?>("strategy.name", breaker.Id.StrategyName),
+            new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome)))));
 
     private IEnumerable<Measurement<int>> Measure(Func<RegisteredBreaker, int> value) =>
         _registry.Registered.Select(breaker => new Measurement<int>(

@@ -85,13 +85,11 @@ public sealed class NygardBreakerRegistry : IDisposable
     /// <param name="id">The breaker's id.</param>
     /// <returns>The totals; zero for a breaker the registry does not know.</returns>
     /// <remarks>
-    /// Rejections are counted for every breaker. Successes and failures are counted for breakers whose options come
-    /// through this package (<c>AddNygardBreaker(context)</c> and HttpClient handlers); a breaker declared with inline
-    /// options reports rejections only. Calls that count neither way (cancellations) are not reported by the
-    /// breaker, so <see cref="NygardBreakerCallCounts.Ignored"/> stays zero.
+    /// Every registered breaker counts its calls, however it was declared, through the
+    /// <see cref="NygardBreakerHandle.CallCounter"/> the registry gives it. The totals of one id survive options reloads.
     /// </remarks>
     public NygardBreakerCallCounts GetCallCounts(NygardBreakerId id) =>
-        _breakers.TryGetValue(id, out var breaker) ? breaker.Counts : default;
+        _breakers.TryGetValue(id, out var breaker) ? breaker.Counter.Counts : default;
 
     /// <summary>Applies a manual command to the breaker with that id.</summary>
     /// <param name="id">The breaker's id, as <see cref="NygardBreakerId.ToString"/> writes it.</param>
@@ -132,8 +130,8 @@ public sealed class NygardBreakerRegistry : IDisposable
     }
 
     /// <summary>
-    /// Prepares the options of a breaker that this package builds: its state store (kept across reloads), a call
-    /// counter, and a state provider that only one breaker holds.
+    /// Prepares the options of a breaker that this package builds: its state store (kept across reloads) and a state
+    /// provider that only one breaker holds.
     /// </summary>
     internal (TOptions Options, INygardBreakerStateStore Store) Prepare<TOptions, TResult>(
         ResiliencePipelineBuilderBase builder,
@@ -146,7 +144,7 @@ public sealed class NygardBreakerRegistry : IDisposable
         var instance = string.IsNullOrEmpty(builder.InstanceName) ? fallbackInstanceName : builder.InstanceName;
         var id = new NygardBreakerId(builder.Name ?? fallbackPipelineName, string.IsNullOrEmpty(instance) ? null : instance, configured.Name ?? "NygardBreaker");
         var store = GetOrAddStore(id, configured.StateStore);
-        var breaker = _breakers.GetOrAdd(id, static id => new RegisteredBreaker(id));
+        _ = _breakers.GetOrAdd(id, static id => new RegisteredBreaker(id));
 
         var options = create();
         NygardBreakerOptionsCopy.CopyTo(configured, options);
@@ -161,7 +159,6 @@ public sealed class NygardBreakerRegistry : IDisposable
             }
         }
 
-        options.Listeners.Add(new CallCountingListener(this, breaker));
         return (options, store);
     }
 
@@ -194,20 +191,6 @@ public sealed class NygardBreakerRegistry : IDisposable
         }
 
         Raise(new NygardBreakerTransitionEventArgs(id, from, to, manual, at, snapshot.FailureCount, breakDuration));
-    }
-
-    internal void CountCall(NygardBreakerId id, NygardBreakerCallOutcome outcome)
-    {
-        if (_breakers.TryGetValue(id, out var breaker))
-        {
-            CountCall(breaker, outcome);
-        }
-    }
-
-    internal void CountCall(RegisteredBreaker breaker, NygardBreakerCallOutcome outcome)
-    {
-        breaker.Count(outcome);
-        Metrics.RecordCall(breaker, outcome);
     }
 
     internal void ReportListenerFailure(Exception exception) => NygardBreakerLog.ObserverFailed(_logger, exception);

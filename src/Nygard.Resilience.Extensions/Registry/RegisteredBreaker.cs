@@ -4,17 +4,13 @@ namespace Nygard.Resilience.Registry;
 
 /// <summary>
 /// What the registry knows of one breaker id: its live handle (the latest built, since a reload builds the breaker
-/// again), the last state it reported, and its call counts by outcome.
+/// again), the last state it reported, and the counter its calls are counted in.
 /// </summary>
 internal sealed class RegisteredBreaker(NygardBreakerId id)
 {
     private readonly object _gate = new();
     private NygardBreakerHandle? _handle;
     private CircuitState _lastState;
-    private long _successes;
-    private long _failures;
-    private long _rejections;
-    private long _ignored;
 
     public NygardBreakerId Id { get; } = id;
 
@@ -22,17 +18,15 @@ internal sealed class RegisteredBreaker(NygardBreakerId id)
 
     public NygardBreakerHandle? Handle => Volatile.Read(ref _handle);
 
-    public NygardBreakerCallCounts Counts => new(
-        Interlocked.Read(ref _successes),
-        Interlocked.Read(ref _failures),
-        Interlocked.Read(ref _rejections),
-        Interlocked.Read(ref _ignored));
+    /// <summary>Gets the counter every breaker built with this id counts its calls in, so that totals survive reloads.</summary>
+    public NygardBreakerCallCounter Counter { get; } = new();
 
     public void Attach(NygardBreakerHandle handle)
     {
         lock (_gate)
         {
             _lastState = handle.State;
+            handle.CallCounter = Counter;
             Volatile.Write(ref _handle, handle);
         }
     }
@@ -45,25 +39,6 @@ internal sealed class RegisteredBreaker(NygardBreakerId id)
             var from = _lastState;
             _lastState = to;
             return from;
-        }
-    }
-
-    public void Count(NygardBreakerCallOutcome outcome)
-    {
-        switch (outcome)
-        {
-            case NygardBreakerCallOutcome.Success:
-                Interlocked.Increment(ref _successes);
-                break;
-            case NygardBreakerCallOutcome.Failure:
-                Interlocked.Increment(ref _failures);
-                break;
-            case NygardBreakerCallOutcome.Rejected:
-                Interlocked.Increment(ref _rejections);
-                break;
-            default:
-                Interlocked.Increment(ref _ignored);
-                break;
         }
     }
 }

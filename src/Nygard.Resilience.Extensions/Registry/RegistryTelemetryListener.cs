@@ -5,8 +5,8 @@ using Polly.Telemetry;
 namespace Nygard.Resilience.Registry;
 
 /// <summary>
-/// The registry's ear on the container's Polly telemetry: breakers announce themselves when built, report their
-/// transitions, and rejected calls end their pipeline's execution with an exception that names the breaker.
+/// The registry's ear on the container's Polly telemetry: breakers announce themselves when built and report their
+/// transitions.
 /// </summary>
 internal sealed class RegistryTelemetryListener(NygardBreakerRegistry registry) : TelemetryListener
 {
@@ -17,16 +17,6 @@ internal sealed class RegistryTelemetryListener(NygardBreakerRegistry registry) 
         {
             switch (args.Arguments)
             {
-                case PipelineExecutedArguments:
-                    // Counted by the breaker's own pipeline only, so that an enclosing pipeline does not count it again.
-                    if (args.Outcome is { Exception: ExecutionRejectedException { TelemetrySource: { StrategyName: not null } rejectedBy } }
-                        && rejectedBy.PipelineName == args.Source.PipelineName
-                        && rejectedBy.PipelineInstanceName == args.Source.PipelineInstanceName)
-                    {
-                        registry.CountCall(IdOf(rejectedBy), NygardBreakerCallOutcome.Rejected);
-                    }
-
-                    break;
                 case NygardBreakerBuiltArguments built:
                     registry.OnBuilt(built.Breaker);
                     break;

@@ -22,6 +22,8 @@ internal interface INygardBreaker
     /// <summary>Gets a task that completes at the next transition.</summary>
     Task NextTransition { get; }
 
+    NygardBreakerCallCounter? CallCounter { get; set; }
+
     DateTimeOffset GetUtcNow();
 
     ValueTask ApplyManualAsync(ManualCommand command, CancellationToken cancellationToken);

@@ -36,6 +36,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private readonly IDisposable _subscription;
     private readonly IDisposable? _manualControlRegistration;
     private readonly NygardBreakerStateProvider? _stateProvider;
+    private NygardBreakerCallCounter? _callCounter;
     private int _storeUnavailable;
     private int _disposed;
 
@@ -87,6 +88,12 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
 
     public Task NextTransition => _transitions.NextTransition;
 
+    public NygardBreakerCallCounter? CallCounter
+    {
+        get => Volatile.Read(ref _callCounter);
+        set => Volatile.Write(ref _callCounter, value);
+    }
+
     /// <summary>Gets a value indicating whether calls may take the clean path: the default predicate and no listeners.</summary>
     internal bool CleanPathEligible => _defaultPredicate && _listenerList.IsEmpty;
 
@@ -132,10 +139,17 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
 
         var outcome = pending.Result;
-        return outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(snapshot) && ReferenceEquals(Snapshot, snapshot)
-            ? new ValueTask<Outcome<TCall>>(outcome)
-            : CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), ticket, context);
+        if (outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(snapshot) && ReferenceEquals(Snapshot, snapshot))
+        {
+            CountCleanSuccess();
+            return new ValueTask<Outcome<TCall>>(outcome);
+        }
+
+        return CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), ticket, context);
     }
+
+    /// <summary>Counts a success that took the clean path; with no counter this is one field read.</summary>
+    internal void CountCleanSuccess() => _callCounter?.Add(NygardBreakerCallOutcome.Success);
 
     public async ValueTask ApplyManualAsync(ManualCommand command, CancellationToken cancellationToken)
     {
@@ -190,7 +204,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             var admission = BreakerStateMachine.Admit(snapshot, _clock.NowFor(snapshot), Policy);
             if (admission.Kind != AdmissionKind.Admitted && ReferenceEquals(admission.Next, snapshot))
             {
-                return new ValueTask<Outcome<TCall>>(Outcome.FromException<TCall>(_rejections.Create(admission)));
+                return new ValueTask<Outcome<TCall>>(Reject<TCall>(admission));
             }
         }
 
@@ -207,7 +221,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         var admission = await AdmitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
         if (admission.Kind != AdmissionKind.Admitted)
         {
-            return Outcome.FromException<TCall>(_rejections.Create(admission));
+            return Reject<TCall>(admission);
         }
 
         ValueTask<Outcome<TCall>> pending;
@@ -221,6 +235,12 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
 
         return await CompleteAsync(pending, admission.Ticket, context).ConfigureAwait(context.ContinueOnCapturedContext);
+    }
+
+    private Outcome<TCall> Reject<TCall>(in Admission admission)
+    {
+        _callCounter?.Add(NygardBreakerCallOutcome.Rejected);
+        return Outcome.FromException<TCall>(_rejections.Create(admission));
     }
 
     private async ValueTask<Admission> AdmitAsync(ResilienceContext context)
@@ -271,6 +291,12 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private async ValueTask<OutcomeKind> RecordAsync<TCall>(CallTicket ticket, Outcome<TCall> outcome, ResilienceContext context)
     {
         var kind = await _classifier.ClassifyAsync(outcome, context).ConfigureAwait(false);
+        _callCounter?.Add(kind switch
+        {
+            OutcomeKind.Success => NygardBreakerCallOutcome.Success,
+            OutcomeKind.Failure => NygardBreakerCallOutcome.Failure,
+            _ => NygardBreakerCallOutcome.Ignored,
+        });
         if (kind == OutcomeKind.Failure && _store is INygardBreakerFailureCounter counter && BreakerStateMachine.CountsWithoutTransition(Snapshot, ticket, Policy) &&
             await counter.TryCountFailureAsync(ticket.Generation, Policy.FailureThreshold, CancellationToken.None).ConfigureAwait(false))
         {

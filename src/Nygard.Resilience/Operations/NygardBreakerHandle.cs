@@ -62,6 +62,18 @@ public sealed class NygardBreakerHandle
     /// <summary>Gets a value indicating whether the breaker's pipeline was disposed (for example replaced by an options reload).</summary>
     public bool IsDisposed => _breaker.IsDisposed;
 
+    /// <summary>
+    /// Gets or sets the counter that counts this breaker's calls by outcome: successes, failures, rejections, and calls
+    /// whose outcome counted neither way (cancelled by the caller, or a <c>ShouldHandle</c> that threw). <see langword="null"/>
+    /// (the default) counts nothing. One counter may be given to several breakers (for example the old and the new
+    /// breaker of an options reload), which then add to the same totals.
+    /// </summary>
+    public NygardBreakerCallCounter? CallCounter
+    {
+        get => _breaker.CallCounter;
+        set => _breaker.CallCounter = value;
+    }
+
     /// <summary>Returns the breaker's clock: the store's time for a shared breaker.</summary>
     /// <returns>The current time on the breaker's clock.</returns>
     public DateTimeOffset GetUtcNow() => _breaker.GetUtcNow();

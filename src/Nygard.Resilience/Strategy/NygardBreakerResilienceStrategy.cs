@@ -45,8 +45,12 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
         }
 
         var outcome = pending.Result;
-        return outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(snapshot) && ReferenceEquals(_store.Current, snapshot)
-            ? new ValueTask<Outcome<TResult>>(outcome)
-            : breaker.CompleteAsync(new ValueTask<Outcome<TResult>>(outcome), ticket, context);
+        if (outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(snapshot) && ReferenceEquals(_store.Current, snapshot))
+        {
+            breaker.CountCleanSuccess();
+            return new ValueTask<Outcome<TResult>>(outcome);
+        }
+
+        return breaker.CompleteAsync(new ValueTask<Outcome<TResult>>(outcome), ticket, context);
     }
 }

@@ -1,0 +1,57 @@
+namespace Nygard.Resilience;
+
+/// <summary>
+/// Counts the calls of the breakers it is given to (<see cref="NygardBreakerHandle.CallCounter"/>) by outcome, as
+/// monotonic totals: what a registry turns into the <c>nygard.breaker.calls</c> counter. A breaker without a counter
+/// counts nothing and pays nothing for it.
+/// </summary>
+/// <remarks>
+/// Counting is safe from any number of threads and does not allocate. Threads add to separate cells, so that calls
+/// on many cores do not contend for one cache line; <see cref="Counts"/> adds the cells up.
+/// </remarks>
+public sealed class NygardBreakerCallCounter
+{
+    private const int Outcomes = 4;
+    private const int CellStride = 16; // 128 bytes of longs per stripe: no two stripes share a cache line pair
+
+    private readonly long[] _cells;
+    private readonly int _stripeMask;
+
+    /// <summary>Initializes a new instance of the <see cref="NygardBreakerCallCounter"/> class, with every total at zero.</summary>
+    public NygardBreakerCallCounter()
+    {
+        var stripes = (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
+        _stripeMask = stripes - 1;
+        _cells = new long[stripes * CellStride];
+    }
+
+    /// <summary>Gets the totals counted so far.</summary>
+    public NygardBreakerCallCounts Counts => new(
+        Total(NygardBreakerCallOutcome.Success),
+        Total(NygardBreakerCallOutcome.Failure),
+        Total(NygardBreakerCallOutcome.Rejected),
+        Total(NygardBreakerCallOutcome.Ignored));
+
+    /// <summary>Gets the total of one outcome counted so far.</summary>
+    /// <param name="outcome">The outcome.</param>
+    /// <returns>The total.</returns>
+    public long Total(NygardBreakerCallOutcome outcome)
+    {
+        var offset = Offset(outcome);
+        long total = 0;
+        for (var cell = offset; cell < _cells.Length; cell += CellStride)
+        {
+            total += Volatile.Read(ref _cells[cell]);
+        }
+
+        return total;
+    }
+
+    /// <summary>Counts one call.</summary>
+    /// <param name="outcome">How it ended.</param>
+    internal void Add(NygardBreakerCallOutcome outcome) =>
+        Interlocked.Increment(ref _cells[((Environment.CurrentManagedThreadId & _stripeMask) * CellStride) + (int)outcome]);
+
+    private static int Offset(NygardBreakerCallOutcome outcome) =>
+        (uint)outcome < Outcomes ? (int)outcome : throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown call outcome.");
+}
