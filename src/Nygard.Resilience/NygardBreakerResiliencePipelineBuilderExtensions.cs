@@ -93,7 +93,7 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
 
         options.StateProvider?.Claim(owner);
-        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy(new NygardBreaker<object>(options, context.TimeProvider, context.Telemetry, store)), options);
+        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy(new NygardBreaker<object>(options, context.TimeProvider, context.Telemetry, builder.TelemetryListener is not null, store)), options);
     }
 
     /// <summary>
@@ -114,7 +114,7 @@ public static class NygardBreakerResiliencePipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
 
         options.StateProvider?.Claim(owner);
-        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy<TResult>(new NygardBreaker<TResult>(options, context.TimeProvider, context.Telemetry, store)), options);
+        return builder.AddStrategy(context => new NygardBreakerResilienceStrategy<TResult>(new NygardBreaker<TResult>(options, context.TimeProvider, context.Telemetry, builder.TelemetryListener is not null, store)), options);
     }
 
     /// <summary>

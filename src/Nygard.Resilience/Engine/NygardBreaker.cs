@@ -40,14 +40,14 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     private int _storeUnavailable;
     private int _disposed;
 
-    public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, INygardBreakerStateStore? store = null)
+    public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, bool telemetryListened, INygardBreakerStateStore? store = null)
     {
         _store = store ?? options.StateStore ?? new InMemoryNygardBreakerStateStore();
         _inMemoryStore = _store as InMemoryNygardBreakerStateStore;
         Id = NygardBreakerIds.From(telemetry, options.Name ?? NygardBreakerConstants.DefaultName);
         Policy = new BreakerPolicy(options.FailureThreshold, options.HalfOpenPermits, options.SuccessThreshold, options.BreakDuration);
         _clock = new BreakerClock(_store, timeProvider);
-        _telemetry = new BreakerTelemetry<TResult>(telemetry);
+        _telemetry = new BreakerTelemetry<TResult>(telemetry, telemetryListened);
         _classifier = new OutcomeClassifier<TResult>(options.ShouldHandle, _telemetry);
         _breakDurations = new BreakDurations<TResult>(options.BreakDuration, options.BreakDurationGenerator, _telemetry);
         _defaultPredicate = _classifier.IsDefault;
@@ -197,28 +197,39 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     [MethodImpl(MethodImplOptions.NoInlining)] // keeps the clean path's frame small
     internal ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
     {
-        var snapshot = Snapshot;
-        // Stryker disable once Block : without this shortcut the admitting path decides the same on the same snapshot (Admit, then TryStoreAsync finds nothing to store) and returns the same rejection; the block only skips the async machinery.
-        if (!_listeners.Any && !BreakerStateMachine.AdmitsFreely(snapshot))
-        {
-            var admission = BreakerStateMachine.Admit(snapshot, _clock.NowFor(snapshot), Policy);
-            if (admission.Kind != AdmissionKind.Admitted && ReferenceEquals(admission.Next, snapshot))
-            {
-                return new ValueTask<Outcome<TCall>>(Reject<TCall>(admission));
-            }
-        }
-
-        return ExecuteAdmittingAsync(callback, context, state);
-    }
-
-    private async ValueTask<Outcome<TCall>> ExecuteAdmittingAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
-    {
         if (_listeners.Any)
         {
-            await _listeners.BeforeCallAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+            return ExecuteWithListenersAsync(callback, context, state);
         }
 
-        var admission = await AdmitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+        var snapshot = Snapshot;
+        var admission = BreakerStateMachine.Admit(snapshot, BreakerStateMachine.AdmitsFreely(snapshot) ? default : _clock.NowFor(snapshot), Policy);
+        return admission.Kind != AdmissionKind.Admitted && ReferenceEquals(admission.Next, snapshot)
+            ? new ValueTask<Outcome<TCall>>(Reject<TCall>(admission))
+            : ExecuteAdmittingAsync(callback, context, state, snapshot, admission);
+    }
+
+    private async ValueTask<Outcome<TCall>> ExecuteWithListenersAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
+    {
+        await _listeners.BeforeCallAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+        var snapshot = Snapshot;
+        return await ExecuteAdmittingAsync(callback, context, state, snapshot, AdmitNow(snapshot)).ConfigureAwait(context.ContinueOnCapturedContext);
+    }
+
+    /// <summary>Stores <paramref name="admission"/>, decided on <paramref name="snapshot"/>, and runs the call if it was admitted.</summary>
+    private async ValueTask<Outcome<TCall>> ExecuteAdmittingAsync<TCall, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
+        ResilienceContext context,
+        TState state,
+        NygardBreakerSnapshot snapshot,
+        Admission admission)
+    {
+        for (var attempt = 1; !await TryStoreAsync(snapshot, admission.Next, default(Outcome<TResult>?), context, attempt).ConfigureAwait(false); attempt++)
+        {
+            snapshot = Snapshot;
+            admission = AdmitNow(snapshot);
+        }
+
         if (admission.Kind != AdmissionKind.Admitted)
         {
             return Reject<TCall>(admission);
@@ -237,23 +248,13 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         return await CompleteAsync(pending, admission.Ticket, context).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
+    private Admission AdmitNow(NygardBreakerSnapshot snapshot) =>
+        BreakerStateMachine.Admit(snapshot, BreakerStateMachine.AdmitsFreely(snapshot) ? default : _clock.Now, Policy);
+
     private Outcome<TCall> Reject<TCall>(in Admission admission)
     {
         _callCounter?.Add(NygardBreakerCallOutcome.Rejected);
         return Outcome.FromException<TCall>(_rejections.Create(admission));
-    }
-
-    private async ValueTask<Admission> AdmitAsync(ResilienceContext context)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var snapshot = Snapshot;
-            var admission = BreakerStateMachine.Admit(snapshot, BreakerStateMachine.AdmitsFreely(snapshot) ? default : _clock.Now, Policy);
-            if (await TryStoreAsync(snapshot, admission.Next, default(Outcome<TResult>?), context, attempt).ConfigureAwait(false))
-            {
-                return admission;
-            }
-        }
     }
 
     internal async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(ValueTask<Outcome<TCall>> pending, CallTicket ticket, ResilienceContext context)
@@ -317,6 +318,22 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
     }
 
     /// <summary>
+    /// Names the call that makes the transition to <paramref name="next"/>. Unless someone observes transitions, only a
+    /// trip needs it (the exception that opened the breaker, for rejections), and the outcome is not converted.
+    /// </summary>
+    private TransitionCause<TResult>? CauseOf<TCall>(NygardBreakerSnapshot next, Outcome<TCall>? outcome, ResilienceContext context)
+    {
+        if (_transitions.IsObserved)
+        {
+            return new TransitionCause<TResult>(this, context, outcome is { } made ? OutcomeConverter<TResult>.Convert(made) : null, outcome?.Exception, next.Generation);
+        }
+
+        return next.State == CircuitState.Open && outcome?.Exception is { } exception
+            ? new TransitionCause<TResult>(this, context, Outcome: null, exception, next.Generation)
+            : null;
+    }
+
+    /// <summary>
     /// Swaps <paramref name="next"/> in for <paramref name="snapshot"/> and raises the events of a transition it makes.
     /// Returns <see langword="true"/> when the step is done: stored, nothing to store, or a store that refused without
     /// knowing anything newer (or kept refusing), which the caller does not wait on; <see langword="false"/> to decide
@@ -329,9 +346,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             return true;
         }
 
-        var cause = next.Generation == snapshot.Generation
-            ? null
-            : new TransitionCause<TResult>(this, context, outcome is { } made ? OutcomeConverter<TResult>.Convert(made) : null, next.Generation);
+        var cause = next.Generation == snapshot.Generation ? null : CauseOf(next, outcome, context);
         if (await _store.TryReplaceAsync(snapshot, next, cause, CancellationToken.None).ConfigureAwait(false))
         {
             await _transitions.RaiseOwnAsync().ConfigureAwait(false);

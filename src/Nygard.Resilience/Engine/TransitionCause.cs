@@ -9,9 +9,7 @@ namespace Nygard.Resilience.Engine;
 /// </summary>
 /// <param name="Owner">The breaker that made the change; another breaker sharing the store does not borrow its call.</param>
 /// <param name="Context">The call's context.</param>
-/// <param name="Outcome">The call's outcome, when an outcome (not an admission) caused the change.</param>
+/// <param name="Outcome">The call's outcome, when an outcome (not an admission) caused the change and the transition's events need it.</param>
+/// <param name="Exception">The exception the call ended with, if any: a rejection's inner exception after a trip.</param>
 /// <param name="Generation">The circuit period the transition begins.</param>
-internal sealed record TransitionCause<TResult>(object Owner, ResilienceContext Context, Outcome<TResult>? Outcome, long Generation) : ITransitionCause
-{
-    public Exception? Exception => Outcome?.Exception;
-}
+internal sealed record TransitionCause<TResult>(object Owner, ResilienceContext Context, Outcome<TResult>? Outcome, Exception? Exception, long Generation) : ITransitionCause;

@@ -7,7 +7,7 @@ namespace Nygard.Resilience.Events;
 /// The breaker's telemetry events (names and severities as Polly's breaker), reported through the builder's
 /// telemetry: transitions, callbacks that failed, the store's availability, and the announcement of a built breaker.
 /// </summary>
-internal sealed class BreakerTelemetry<TResult>(ResilienceStrategyTelemetry telemetry)
+internal sealed class BreakerTelemetry<TResult>(ResilienceStrategyTelemetry telemetry, bool isListened)
 {
     public static readonly ResilienceEvent Opened = new(ResilienceEventSeverity.Error, NygardBreakerConstants.OnCircuitOpened);
     public static readonly ResilienceEvent Closed = new(ResilienceEventSeverity.Information, NygardBreakerConstants.OnCircuitClosed);
@@ -20,6 +20,9 @@ internal sealed class BreakerTelemetry<TResult>(ResilienceStrategyTelemetry tele
     private static readonly ResilienceEvent Built = new(ResilienceEventSeverity.Debug, NygardBreakerConstants.OnBreakerBuilt);
 
     public ResilienceStrategyTelemetry Telemetry => telemetry;
+
+    /// <summary>Gets a value indicating whether the builder had a telemetry listener: without one, reports go nowhere.</summary>
+    public bool IsListened => isListened;
 
     public void Report<TArgs>(ResilienceEvent resilienceEvent, ResilienceContext context, Outcome<TResult> outcome, TArgs args) =>
         telemetry.Report(resilienceEvent, context, outcome, args);

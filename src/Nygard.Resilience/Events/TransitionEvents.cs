@@ -16,6 +16,9 @@ internal sealed class TransitionEvents<TResult>(NygardBreakerStrategyOptions<TRe
     /// <summary>Gets a value indicating whether a delegate or a listener is attached (listeners may come and go).</summary>
     public bool HasHandlers => _onOpened is not null || _onClosed is not null || _onHalfOpened is not null || listeners.Any;
 
+    /// <summary>Gets a value indicating whether anyone learns of a transition: a telemetry listener, a delegate or a listener.</summary>
+    public bool IsObserved => telemetry.IsListened || HasHandlers;
+
     /// <summary>
     /// Raises a transition's telemetry event and, when <paramref name="withHandlers"/>, its delegate and the listeners.
     /// Without handlers it completes synchronously.

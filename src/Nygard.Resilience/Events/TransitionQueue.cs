@@ -36,12 +36,21 @@ internal sealed class TransitionQueue<TResult>(TransitionEvents<TResult> events)
         }
     }
 
+    /// <summary>Gets a value indicating whether a transition has anyone to be raised to; a breaker nobody observes queues nothing.</summary>
+    public bool IsObserved => events.IsObserved;
+
     /// <summary>Queues a transition the store just made. Called by the store while it swaps the snapshot: must not block.</summary>
     /// <param name="previous">The snapshot before the transition.</param>
     /// <param name="current">The snapshot after it.</param>
     /// <param name="cause">The call that caused it, when that call is this breaker's and will raise it.</param>
     public void Enqueue(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, TransitionCause<TResult>? cause)
     {
+        if (!events.IsObserved)
+        {
+            Interlocked.Exchange(ref _next, null)?.TrySetResult();
+            return;
+        }
+
         var waiting = cause is not null && !HandlerScope.IsActive;
         _pending.Enqueue(new PendingTransition<TResult>(previous, current, waiting ? cause!.Context : null, waiting ? cause!.Outcome : null));
         if (!waiting)

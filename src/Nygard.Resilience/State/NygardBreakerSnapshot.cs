@@ -14,10 +14,11 @@ namespace Nygard.Resilience;
 /// </remarks>
 public sealed class NygardBreakerSnapshot
 {
-    // Times are kept as UTC ticks: a snapshot is allocated on every change, and ticks keep it small.
+    // Times are kept as UTC ticks and the state as a byte: a snapshot is allocated on every change, and both keep it small.
     private const long NoTime = -1;
     private readonly long _openUntilUtcTicks;
     private readonly long _transitionedAtUtcTicks;
+    private readonly byte _state;
 
     /// <summary>
     /// Gets the snapshot every breaker starts from: closed, no failures, generation and version 0.
@@ -47,6 +48,7 @@ public sealed class NygardBreakerSnapshot
     /// <param name="isManual">Whether the transition that began the current period was manual.</param>
     /// <param name="generation">The circuit period's number; rises on every transition.</param>
     /// <param name="version">The snapshot's number; rises on every change.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="state"/> is not a defined <see cref="CircuitState"/>.</exception>
     public NygardBreakerSnapshot(
         CircuitState state,
         int failureCount,
@@ -59,7 +61,9 @@ public sealed class NygardBreakerSnapshot
         long generation,
         long version)
     {
-        State = state;
+        _state = (uint)state <= (uint)CircuitState.Isolated
+            ? (byte)state
+            : throw new ArgumentOutOfRangeException(nameof(state), state, "Not a circuit state.");
         FailureCount = failureCount;
         ProbeSuccesses = probeSuccesses;
         FailedProbes = failedProbes;
@@ -72,7 +76,7 @@ public sealed class NygardBreakerSnapshot
     }
 
     /// <summary>Gets the circuit state.</summary>
-    public CircuitState State { get; }
+    public CircuitState State => (CircuitState)_state;
 
     /// <summary>Gets the number of consecutive handled failures.</summary>
     public int FailureCount { get; }

@@ -48,10 +48,11 @@ public class AllocationTests
     [Fact]
     public void TripProbeAndClose_AllocateABoundedAmountPerCycle()
     {
-        // 776 bytes when written: four snapshots, a probe lease, and per transition the execution context that marks
-        // its handlers' flow. The bound catches a per-transition allocation creeping back: it was 1,016 bytes while
-        // each transition allocated the object naming its cause and boxed that marker. With no handlers every call
-        // completes synchronously, so the test needs no async method of its own (Debug builds allocate those).
+        // 400 bytes when written: four snapshots, a probe lease, and the cause of the trip (the exception rejections carry).
+        // The bound catches a per-transition allocation creeping back: it was 752 bytes while a breaker nobody observes
+        // still queued its transitions and named the cause of each, and the half-open probe was admitted twice. With no
+        // handlers every call completes synchronously, so the test needs no async method of its own (Debug builds
+        // allocate those).
         var time = new FakeTimeProvider();
         var pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 2, BreakDuration = TimeSpan.FromSeconds(1) })
@@ -89,7 +90,7 @@ public class AllocationTests
         }
 
         var perCycle = (GC.GetAllocatedBytesForCurrentThread() - before) / Cycles;
-        Assert.True(perCycle < 900, $"{perCycle} bytes allocated per trip, probe and close");
+        Assert.True(perCycle <= 450, $"{perCycle} bytes allocated per trip, probe and close");
     }
 
     private static void AssertNothingAllocatedPerCall(long allocated, int calls) =>

@@ -98,6 +98,24 @@ public class ListenerTests
         Assert.Equal(CircuitState.Open, breaker.State.CircuitState);
     }
 
+    [Fact]
+    public async Task ListenerAddedToABreakerNobodyObserved_HearsTheTransitionsMadeAfterIt()
+    {
+        // No telemetry listener, no delegates, no listeners: transitions are not queued until someone listens.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var control = new NygardBreakerManualControl();
+        var options = new NygardBreakerStrategyOptions { FailureThreshold = 1, BreakDuration = TimeSpan.FromSeconds(10), ManualControl = control };
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = time }.AddNygardBreaker(options).Build();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.ExecuteAsync(static _ => throw new InvalidOperationException("boom")).AsTask());
+        var listener = new RecordingListener();
+
+        options.Listeners.Add(listener);
+        await control.CloseAsync();
+        await pipeline.ExecuteAsync(static _ => default);
+
+        Assert.Equal(["Open->Closed manual", "before", "success"], listener.Calls);
+    }
+
     private sealed class BreakerNamingListener : INygardBreakerListener
     {
         public List<string> Changes { get; } = [];

@@ -51,6 +51,29 @@ public class RejectionTests
     }
 
     [Fact]
+    public async Task Rejection_OfABreakerNobodyObserves_CarriesTheExceptionThatOpenedItLast()
+    {
+        // No telemetry listener and no handlers: the breaker raises no events, but still remembers why it opened.
+        var time = new FakeTimeProvider();
+        var control = new NygardBreakerManualControl();
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 2, BreakDuration = TimeSpan.FromSeconds(10), ManualControl = control })
+            .Build();
+        var tripping = new TimeoutException("the one that tripped it");
+        var failedProbe = new InvalidOperationException("the probe that failed");
+
+        await CallAsync(pipeline, new InvalidOperationException("first"));
+        await CallAsync(pipeline, tripping);
+        Assert.Same(tripping, (await RejectionAsync(pipeline)).InnerException);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await CallAsync(pipeline, failedProbe);
+        Assert.Same(failedProbe, (await RejectionAsync(pipeline)).InnerException);
+        await control.CloseAsync();
+        await control.OpenAsync();
+        Assert.Null((await RejectionAsync(pipeline)).InnerException);
+    }
+
+    [Fact]
     public async Task Rejection_AfterAManualOpen_HasNoInnerException()
     {
         var breaker = new BreakerHarness();
@@ -142,4 +165,16 @@ public class RejectionTests
     [InlineData("", "", "db", "db")]
     public void NygardBreakerId_ToString_JoinsThePartsThatAreSet(string? pipeline, string? instance, string strategy, string expected) =>
         Assert.Equal(expected, new NygardBreakerId(pipeline, instance, strategy).ToString());
+
+    private static async Task<BrokenCircuitException> RejectionAsync(ResiliencePipeline pipeline) =>
+        Assert.IsType<BrokenCircuitException>(await CallAsync(pipeline, null));
+
+    private static async Task<Exception?> CallAsync(ResiliencePipeline pipeline, Exception? failWith)
+    {
+        var outcome = await pipeline.ExecuteOutcomeAsync(
+            static (_, error) => error is null ? Outcome.FromResultAsValueTask(0) : Outcome.FromExceptionAsValueTask<int>(error),
+            ResilienceContextPool.Shared.Get(),
+            failWith);
+        return outcome.Exception;
+    }
 }
