@@ -28,7 +28,6 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
             return breaker.ExecuteUncleanAsync(callback, context, state);
         }
 
-        var ticket = new CallTicket(snapshot.Generation, null);
         ValueTask<Outcome<TResult>> pending;
         try
         {
@@ -36,12 +35,12 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
         }
         catch (Exception e)
         {
-            return breaker.RecordThrownAndRethrowAsync<TResult>(ticket, e, context);
+            return breaker.RecordThrownAndRethrowAsync<TResult>(new CallTicket(snapshot.Generation, null), e, context);
         }
 
         if (!pending.IsCompletedSuccessfully)
         {
-            return breaker.CompleteAsync(pending, ticket, context);
+            return breaker.CompleteAsync(pending, new CallTicket(snapshot.Generation, null), context);
         }
 
         var outcome = pending.Result;
@@ -51,6 +50,6 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
             return new ValueTask<Outcome<TResult>>(outcome);
         }
 
-        return breaker.CompleteAsync(new ValueTask<Outcome<TResult>>(outcome), ticket, context);
+        return breaker.CompleteAsync(new ValueTask<Outcome<TResult>>(outcome), new CallTicket(snapshot.Generation, null), context);
     }
 }
