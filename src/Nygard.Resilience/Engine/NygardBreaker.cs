@@ -3,7 +3,6 @@ using System.Runtime.ExceptionServices;
 using Nygard.Resilience.Events;
 using Nygard.Resilience.StateMachine;
 using Polly;
-using Polly.CircuitBreaker;
 using Polly.Telemetry;
 
 namespace Nygard.Resilience.Engine;
@@ -12,16 +11,11 @@ namespace Nygard.Resilience.Engine;
 /// One built breaker. A call is admitted, runs, has its outcome classified and recorded; the state machine decides
 /// every step, the store swaps the snapshots it returns, and the transition queue raises the events of each change.
 /// <typeparamref name="TResult"/> is the options' result type; a call's own result type may differ (the non-generic
-/// builder), so outcomes are converted only where an event or a custom predicate needs them.
+/// builder), so outcomes are converted only where an event or a custom predicate needs them. The store step and what
+/// the store tells the breaker are in <c>NygardBreaker.Store.cs</c>.
 /// </summary>
-internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IDisposable
+internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IDisposable
 {
-    /// <summary>
-    /// How often one step tries a store that keeps refusing with newer snapshots before giving up: a safety net against
-    /// a misbehaving store. Each refusal means another writer got through, so contended stores never come near it.
-    /// </summary>
-    private const int MaxStoreAttempts = 1_000;
-
     private readonly INygardBreakerStateStore _store;
     private readonly InMemoryNygardBreakerStateStore? _inMemoryStore;
     private readonly BreakerClock _clock;
@@ -122,7 +116,6 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             return ExecuteUncleanAsync(callback, context, state);
         }
 
-        var ticket = new CallTicket(snapshot.Generation, null);
         ValueTask<Outcome<TCall>> pending;
         try
         {
@@ -130,12 +123,12 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
         }
         catch (Exception e)
         {
-            return RecordThrownAndRethrowAsync<TCall>(ticket, e, context);
+            return RecordThrownAndRethrowAsync<TCall>(new CallTicket(snapshot.Generation, null), e, context);
         }
 
         if (!pending.IsCompletedSuccessfully)
         {
-            return CompleteAsync(pending, ticket, context);
+            return CompleteAsync(pending, new CallTicket(snapshot.Generation, null), context);
         }
 
         var outcome = pending.Result;
@@ -145,7 +138,7 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             return new ValueTask<Outcome<TCall>>(outcome);
         }
 
-        return CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), ticket, context);
+        return CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), new CallTicket(snapshot.Generation, null), context);
     }
 
     /// <summary>Counts a success that took the clean path; with no counter this is one field read.</summary>
@@ -172,26 +165,6 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
             ResilienceContextPool.Shared.Return(context);
         }
     }
-
-    void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause)
-    {
-        if (current.Generation == previous.Generation)
-        {
-            return;
-        }
-
-        var own = cause is TransitionCause<TResult> call && ReferenceEquals(call.Owner, this) ? call : null;
-        _rejections.OnTransition(current, own);
-        _transitions.Enqueue(previous, current, own);
-    }
-
-    void INygardBreakerStateObserver.OnStoreAvailabilityChanged(bool isAvailable, Exception? exception)
-    {
-        Volatile.Write(ref _storeUnavailable, isAvailable ? 0 : 1);
-        _telemetry.ReportStoreAvailability(isAvailable, exception);
-    }
-
-    void INygardBreakerStateObserver.OnStoreProblem(Exception problem) => _telemetry.ReportStoreProblem(problem);
 
     /// <summary>Runs a call that did not take the clean path: a rejection that changes nothing is answered at once.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // keeps the clean path's frame small
@@ -315,44 +288,5 @@ internal sealed class NygardBreaker<TResult> : INygardBreaker, INygardBreakerSta
                 return kind;
             }
         }
-    }
-
-    /// <summary>
-    /// Names the call that makes the transition to <paramref name="next"/>. Unless someone observes transitions, only a
-    /// trip needs it (the exception that opened the breaker, for rejections), and the outcome is not converted.
-    /// </summary>
-    private TransitionCause<TResult>? CauseOf<TCall>(NygardBreakerSnapshot next, Outcome<TCall>? outcome, ResilienceContext context)
-    {
-        if (_transitions.IsObserved)
-        {
-            return new TransitionCause<TResult>(this, context, outcome is { } made ? OutcomeConverter<TResult>.Convert(made) : null, outcome?.Exception, next.Generation);
-        }
-
-        return next.State == CircuitState.Open && outcome?.Exception is { } exception
-            ? new TransitionCause<TResult>(this, context, Outcome: null, exception, next.Generation)
-            : null;
-    }
-
-    /// <summary>
-    /// Swaps <paramref name="next"/> in for <paramref name="snapshot"/> and raises the events of a transition it makes.
-    /// Returns <see langword="true"/> when the step is done: stored, nothing to store, or a store that refused without
-    /// knowing anything newer (or kept refusing), which the caller does not wait on; <see langword="false"/> to decide
-    /// again on the newer snapshot the store now holds.
-    /// </summary>
-    private async ValueTask<bool> TryStoreAsync<TCall>(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, Outcome<TCall>? outcome, ResilienceContext context, int attempt)
-    {
-        if (ReferenceEquals(next, snapshot))
-        {
-            return true;
-        }
-
-        var cause = next.Generation == snapshot.Generation ? null : CauseOf(next, outcome, context);
-        if (await _store.TryReplaceAsync(snapshot, next, cause, CancellationToken.None).ConfigureAwait(false))
-        {
-            await _transitions.RaiseOwnAsync().ConfigureAwait(false);
-            return true;
-        }
-
-        return ReferenceEquals(Snapshot, snapshot) || attempt >= MaxStoreAttempts;
     }
 }
