@@ -54,20 +54,36 @@ internal sealed partial class NygardBreaker<TResult>
     /// knowing anything newer (or kept refusing), which the caller does not wait on; <see langword="false"/> to decide
     /// again on the newer snapshot the store now holds.
     /// </summary>
-    private async ValueTask<bool> TryStoreAsync<TCall>(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, Outcome<TCall>? outcome, ResilienceContext context, int attempt)
+    private ValueTask<bool> TryStoreAsync<TCall>(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, Outcome<TCall>? outcome, ResilienceContext context, int attempt)
     {
         if (ReferenceEquals(next, snapshot))
         {
-            return true;
+            return new ValueTask<bool>(true);
         }
 
         var cause = next.Generation == snapshot.Generation ? null : CauseOf(next, outcome, context);
-        if (await _store.TryReplaceAsync(snapshot, next, cause, CancellationToken.None).ConfigureAwait(false))
+        var replacing = _store.TryReplaceAsync(snapshot, next, cause, CancellationToken.None);
+        return replacing.IsCompletedSuccessfully ? Stored(replacing.Result, snapshot, attempt) : StoredAsync(replacing, snapshot, attempt);
+    }
+
+    /// <summary>Ends a store step whose swap completed at once (the in-memory store's always does) without an async frame.</summary>
+    private ValueTask<bool> Stored(bool replaced, NygardBreakerSnapshot snapshot, int attempt)
+    {
+        if (!replaced)
         {
-            await _transitions.RaiseOwnAsync().ConfigureAwait(false);
-            return true;
+            return new ValueTask<bool>(ReferenceEquals(Snapshot, snapshot) || attempt >= MaxStoreAttempts);
         }
 
-        return ReferenceEquals(Snapshot, snapshot) || attempt >= MaxStoreAttempts;
+        var raising = _transitions.RaiseOwnAsync();
+        return raising.IsCompletedSuccessfully ? new ValueTask<bool>(true) : RaisedAsync(raising);
+    }
+
+    private async ValueTask<bool> StoredAsync(ValueTask<bool> replacing, NygardBreakerSnapshot snapshot, int attempt) =>
+        await Stored(await replacing.ConfigureAwait(false), snapshot, attempt).ConfigureAwait(false);
+
+    private static async ValueTask<bool> RaisedAsync(ValueTask raising)
+    {
+        await raising.ConfigureAwait(false);
+        return true;
     }
 }

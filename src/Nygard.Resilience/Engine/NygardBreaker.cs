@@ -18,6 +18,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
 {
     private readonly INygardBreakerStateStore _store;
     private readonly InMemoryNygardBreakerStateStore? _inMemoryStore;
+    private readonly INygardBreakerFailureCounter? _failureCounter;
     private readonly BreakerClock _clock;
     private readonly OutcomeClassifier<TResult> _classifier;
     private readonly BreakDurations<TResult> _breakDurations;
@@ -38,6 +39,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     {
         _store = store ?? options.StateStore ?? new InMemoryNygardBreakerStateStore();
         _inMemoryStore = _store as InMemoryNygardBreakerStateStore;
+        _failureCounter = _store as INygardBreakerFailureCounter;
         Id = NygardBreakerIds.From(telemetry, options.Name ?? NygardBreakerConstants.DefaultName);
         Policy = new BreakerPolicy(options.FailureThreshold, options.HalfOpenPermits, options.SuccessThreshold, options.BreakDuration);
         _clock = new BreakerClock(_store, timeProvider);
@@ -271,7 +273,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
             OutcomeKind.Failure => NygardBreakerCallOutcome.Failure,
             _ => NygardBreakerCallOutcome.Ignored,
         });
-        if (kind == OutcomeKind.Failure && _store is INygardBreakerFailureCounter counter && BreakerStateMachine.CountsWithoutTransition(Snapshot, ticket, Policy) &&
+        if (kind == OutcomeKind.Failure && _failureCounter is { } counter && BreakerStateMachine.CountsWithoutTransition(Snapshot, ticket, Policy) &&
             await counter.TryCountFailureAsync(ticket.Generation, Policy.FailureThreshold, CancellationToken.None).ConfigureAwait(false))
         {
             return kind;
