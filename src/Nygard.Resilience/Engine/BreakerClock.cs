@@ -43,7 +43,8 @@ internal sealed class BreakerClock
     /// </summary>
     public DateTimeOffset NowFor(NygardBreakerSnapshot snapshot)
     {
-        if (!_cheapClock || snapshot.OpenUntil is not { } openUntil)
+        var openUntil = snapshot.OpenUntilUtcTicks;
+        if (!_cheapClock || openUntil == NygardBreakerSnapshot.NoTime)
         {
             return Now;
         }
@@ -51,11 +52,11 @@ internal sealed class BreakerClock
         var ticks = TimeSpan.FromMilliseconds(_cheapMilliseconds());
         if (Volatile.Read(ref _breakEnd) is { } end && ReferenceEquals(end.Snapshot, snapshot) && ticks < end.TrustedUntil && end.EndsAt - ticks > CheapClockMargin)
         {
-            return openUntil - (end.EndsAt - ticks);
+            return new DateTimeOffset(openUntil - (end.EndsAt - ticks).Ticks, TimeSpan.Zero);
         }
 
         var now = Now;
-        var left = openUntil - now;
+        var left = TimeSpan.FromTicks(openUntil - now.UtcTicks);
         if (left > CheapClockMargin)
         {
             Volatile.Write(ref _breakEnd, new BreakEnd(snapshot, ticks + left, ticks + CheapClockLifetime));

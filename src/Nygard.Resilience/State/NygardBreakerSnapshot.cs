@@ -15,7 +15,8 @@ namespace Nygard.Resilience;
 public sealed class NygardBreakerSnapshot
 {
     // Times are kept as UTC ticks and the state as a byte: a snapshot is allocated on every change, and both keep it small.
-    private const long NoTime = -1;
+    /// <summary>What <see cref="OpenUntilUtcTicks"/> holds when there is no break end.</summary>
+    internal const long NoTime = -1;
     private readonly long _openUntilUtcTicks;
     private readonly long _transitionedAtUtcTicks;
     private readonly byte _state;
@@ -92,6 +93,9 @@ public sealed class NygardBreakerSnapshot
 
     /// <summary>Gets when the break ends, or <see langword="null"/> unless the state is <see cref="CircuitState.Open"/>.</summary>
     public DateTimeOffset? OpenUntil => _openUntilUtcTicks == NoTime ? null : new DateTimeOffset(_openUntilUtcTicks, TimeSpan.Zero);
+
+    /// <summary>Gets when the break ends as UTC ticks, or <see cref="NoTime"/>: what the state machine compares without building a <see cref="DateTimeOffset"/>.</summary>
+    internal long OpenUntilUtcTicks => _openUntilUtcTicks;
 
     /// <summary>Gets when the current circuit period began.</summary>
     public DateTimeOffset TransitionedAt => new(_transitionedAtUtcTicks, TimeSpan.Zero);

@@ -21,8 +21,8 @@ internal static class BreakerStateMachine
             case CircuitState.Closed:
                 return new(AdmissionKind.Admitted, snapshot, new CallTicket(snapshot.Generation, null), TimeSpan.Zero);
 
-            case CircuitState.Open when snapshot.OpenUntil is { } openUntil && now < openUntil:
-                return new(AdmissionKind.RejectedOpen, snapshot, default, openUntil - now);
+            case CircuitState.Open when snapshot.OpenUntilUtcTicks != NygardBreakerSnapshot.NoTime && now.UtcTicks < snapshot.OpenUntilUtcTicks:
+                return new(AdmissionKind.RejectedOpen, snapshot, default, TimeSpan.FromTicks(snapshot.OpenUntilUtcTicks - now.UtcTicks));
 
             case CircuitState.Open:
             {
