@@ -19,8 +19,7 @@ internal sealed class NygardBreakerMetrics : IDisposable
 
     public const string CallsInstrument = "nygard.breaker.calls";
 
-    private static readonly NygardBreakerCallOutcome[] Outcomes =
-        [NygardBreakerCallOutcome.Success, NygardBreakerCallOutcome.Failure, NygardBreakerCallOutcome.Rejected, NygardBreakerCallOutcome.Ignored];
+    private static readonly NygardBreakerCallOutcome[] Outcomes = Enum.GetValues<NygardBreakerCallOutcome>();
 
     private readonly NygardBreakerRegistry _registry;
     private readonly Meter _meter;

@@ -144,8 +144,6 @@ public sealed class NygardBreakerRegistry : IDisposable
         var instance = string.IsNullOrEmpty(builder.InstanceName) ? fallbackInstanceName : builder.InstanceName;
         var id = new NygardBreakerId(builder.Name ?? fallbackPipelineName, string.IsNullOrEmpty(instance) ? null : instance, configured.Name ?? "NygardBreaker");
         var store = GetOrAddStore(id, configured.StateStore);
-        _ = _breakers.GetOrAdd(id, static id => new RegisteredBreaker(id));
-
         var options = create();
         NygardBreakerOptionsCopy.CopyTo(configured, options);
         if (configured.StateProvider is { } provider)

@@ -35,7 +35,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     private int _storeUnavailable;
     private int _disposed;
 
-    public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, bool telemetryListened, INygardBreakerStateStore? store = null)
+    public NygardBreaker(NygardBreakerStrategyOptions<TResult> options, TimeProvider timeProvider, ResilienceStrategyTelemetry telemetry, bool telemetryHasListener, INygardBreakerStateStore? store = null)
     {
         _store = store ?? options.StateStore ?? new InMemoryNygardBreakerStateStore();
         _inMemoryStore = _store as InMemoryNygardBreakerStateStore;
@@ -43,7 +43,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         Id = NygardBreakerIds.From(telemetry, options.Name ?? NygardBreakerConstants.DefaultName);
         Policy = new BreakerPolicy(options.FailureThreshold, options.HalfOpenPermits, options.SuccessThreshold, options.BreakDuration);
         _clock = new BreakerClock(_store, timeProvider);
-        _telemetry = new BreakerTelemetry<TResult>(telemetry, telemetryListened);
+        _telemetry = new BreakerTelemetry<TResult>(telemetry, telemetryHasListener);
         _classifier = new OutcomeClassifier<TResult>(options.ShouldHandle, _telemetry);
         _breakDurations = new BreakDurations<TResult>(options.BreakDuration, options.BreakDurationGenerator, _telemetry);
         _defaultPredicate = _classifier.IsDefault;

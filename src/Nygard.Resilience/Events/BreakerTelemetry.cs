@@ -7,7 +7,7 @@ namespace Nygard.Resilience.Events;
 /// The breaker's telemetry events (names and severities as Polly's breaker), reported through the builder's
 /// telemetry: transitions, callbacks that failed, the store's availability, and the announcement of a built breaker.
 /// </summary>
-internal sealed class BreakerTelemetry<TResult>(ResilienceStrategyTelemetry telemetry, bool isListened)
+internal sealed class BreakerTelemetry<TResult>(ResilienceStrategyTelemetry telemetry, bool hasListener)
 {
     public static readonly ResilienceEvent Opened = new(ResilienceEventSeverity.Error, NygardBreakerConstants.OnCircuitOpened);
     public static readonly ResilienceEvent Closed = new(ResilienceEventSeverity.Information, NygardBreakerConstants.OnCircuitClosed);
@@ -22,7 +22,7 @@ internal sealed class BreakerTelemetry<TResult>(ResilienceStrategyTelemetry tele
     public ResilienceStrategyTelemetry Telemetry => telemetry;
 
     /// <summary>Gets a value indicating whether the builder had a telemetry listener: without one, reports go nowhere.</summary>
-    public bool IsListened => isListened;
+    public bool HasListener => hasListener;
 
     public void Report<TArgs>(ResilienceEvent resilienceEvent, ResilienceContext context, Outcome<TResult> outcome, TArgs args) =>
         telemetry.Report(resilienceEvent, context, outcome, args);

@@ -17,7 +17,7 @@ internal sealed class TransitionEvents<TResult>(NygardBreakerStrategyOptions<TRe
     public bool HasHandlers => _onOpened is not null || _onClosed is not null || _onHalfOpened is not null || listeners.Any;
 
     /// <summary>Gets a value indicating whether anyone learns of a transition: a telemetry listener, a delegate or a listener.</summary>
-    public bool IsObserved => telemetry.IsListened || HasHandlers;
+    public bool IsObserved => telemetry.HasListener || HasHandlers;
 
     /// <summary>
     /// Raises a transition's telemetry event and, when <paramref name="withHandlers"/>, its delegate and the listeners.

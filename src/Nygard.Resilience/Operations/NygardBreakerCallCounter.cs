@@ -11,8 +11,9 @@ namespace Nygard.Resilience;
 /// </remarks>
 public sealed class NygardBreakerCallCounter
 {
-    private const int Outcomes = 4;
+    private const int Outcomes = (int)NygardBreakerCallOutcome.Ignored + 1;
     private const int CellStride = 16; // 128 bytes of longs per stripe: no two stripes share a cache line pair
+    private const int MaxStripes = 16;
 
     private readonly long[] _cells;
     private readonly int _stripeMask;
@@ -20,12 +21,12 @@ public sealed class NygardBreakerCallCounter
     /// <summary>Initializes a new instance of the <see cref="NygardBreakerCallCounter"/> class, with every total at zero.</summary>
     public NygardBreakerCallCounter()
     {
-        var stripes = (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
+        var stripes = (int)Math.Min(MaxStripes, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
         _stripeMask = stripes - 1;
         _cells = new long[stripes * CellStride];
     }
 
-    /// <summary>Gets the totals counted so far.</summary>
+    /// <summary>Gets the totals counted so far. Each total is read on its own: calls counted meanwhile may show in some and not yet in others.</summary>
     public NygardBreakerCallCounts Counts => new(
         Total(NygardBreakerCallOutcome.Success),
         Total(NygardBreakerCallOutcome.Failure),
@@ -35,6 +36,7 @@ public sealed class NygardBreakerCallCounter
     /// <summary>Gets the total of one outcome counted so far.</summary>
     /// <param name="outcome">The outcome.</param>
     /// <returns>The total.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="outcome"/> is not a defined <see cref="NygardBreakerCallOutcome"/>.</exception>
     public long Total(NygardBreakerCallOutcome outcome)
     {
         var offset = Offset(outcome);

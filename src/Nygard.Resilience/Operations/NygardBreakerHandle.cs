@@ -66,7 +66,8 @@ public sealed class NygardBreakerHandle
     /// Gets or sets the counter that counts this breaker's calls by outcome: successes, failures, rejections, and calls
     /// whose outcome counted neither way (cancelled by the caller, or a <c>ShouldHandle</c> that threw). <see langword="null"/>
     /// (the default) counts nothing. One counter may be given to several breakers (for example the old and the new
-    /// breaker of an options reload), which then add to the same totals.
+    /// breaker of an options reload), which then add to the same totals. The registry of
+    /// <c>Nygard.Resilience.Extensions</c> gives every breaker it knows a counter: read that one rather than replacing it.
     /// </summary>
     public NygardBreakerCallCounter? CallCounter
     {

@@ -14,9 +14,10 @@ namespace Nygard.Resilience;
 /// </remarks>
 public sealed class NygardBreakerSnapshot
 {
-    // Times are kept as UTC ticks and the state as a byte: a snapshot is allocated on every change, and both keep it small.
     /// <summary>What <see cref="OpenUntilUtcTicks"/> holds when there is no break end.</summary>
     internal const long NoTime = -1;
+
+    // Times are kept as UTC ticks and the state as a byte: a snapshot is allocated on every change, and both keep it small.
     private readonly long _openUntilUtcTicks;
     private readonly long _transitionedAtUtcTicks;
     private readonly byte _state;

@@ -22,7 +22,8 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
     {
         // The breaker's clean path (NygardBreaker.ExecuteAsync) written again here on purpose: calling it from Polly's
         // generic virtual dispatch goes through shared generic code, which measurably costs the closed-success
-        // benchmark its place at Polly's floor (docs/performance.md). Every other path is the breaker's own.
+        // benchmark its place at Polly's floor (docs/performance.md). Every other path is the breaker's own. A change to
+        // one copy (what it checks, what it counts) is a change to both.
         if (!breaker.CleanPathEligible || _store.Current is not { } snapshot || !BreakerStateMachine.AdmitsFreely(snapshot))
         {
             return breaker.ExecuteUncleanAsync(callback, context, state);

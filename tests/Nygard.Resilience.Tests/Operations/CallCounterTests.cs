@@ -61,6 +61,43 @@ public class CallCounterTests
     }
 
     [Fact]
+    public async Task Counter_CountsTheGenericBreakersCleanPath()
+    {
+        var pipeline = new ResiliencePipelineBuilder<int> { TimeProvider = _time }
+            .AddNygardBreaker(new NygardBreakerStrategyOptions<int>())
+            .ConfigureTelemetry(new TelemetryOptions { TelemetryListeners = { _telemetry } })
+            .Build();
+        var counter = Count();
+
+        Assert.Equal(7, pipeline.Execute(static () => 7));
+        Assert.Equal(8, await pipeline.ExecuteAsync(static _ => ValueTask.FromResult(8)));
+
+        Assert.Equal(new NygardBreakerCallCounts(2, 0, 0, 0), counter.Counts);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Counter_CountsAnOutcomeCallbackThatThrows_AsOneFailure(bool afterYielding)
+    {
+        var pipeline = Build(new NygardBreakerStrategyOptions());
+        var counter = Count();
+        var context = ResilienceContextPool.Shared.Get();
+
+        Func<ResilienceContext, int, ValueTask<Outcome<int>>> callback = afterYielding
+            ? static async (_, _) =>
+            {
+                await Task.Yield();
+                throw new InvalidOperationException("the callback threw after yielding");
+            }
+            : static (_, _) => throw new InvalidOperationException("the callback threw at once");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.ExecuteOutcomeAsync(callback, context, 0).AsTask());
+
+        Assert.Equal(new NygardBreakerCallCounts(0, 1, 0, 0), counter.Counts);
+    }
+
+    [Fact]
     public async Task Counter_CountsRejectionsOfABreakerWithListeners_AndOfAHalfOpenBreakerWithoutAPermit()
     {
         var listener = new CountingListener();

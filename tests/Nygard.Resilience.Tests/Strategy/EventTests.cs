@@ -61,6 +61,26 @@ public class EventTests
     }
 
     [Fact]
+    public async Task TelemetryListenerAlone_GetsEachTransitionsCallContextAndOutcome()
+    {
+        // No delegates and no listeners: the telemetry listener is the breaker's only observer.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var telemetry = new CauseRecordingListener();
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 1, BreakDuration = TimeSpan.FromSeconds(5) })
+            .ConfigureTelemetry(new TelemetryOptions { TelemetryListeners = { telemetry } })
+            .Build();
+
+        await pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromExceptionAsValueTask<int>(new TimeoutException("tripped")), ResilienceContextPool.Shared.Get("trip"), 0);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromResultAsValueTask(42), ResilienceContextPool.Shared.Get("probe"), 0);
+
+        Assert.Equal(
+            ["OnCircuitOpened trip tripped", "OnCircuitHalfOpened probe ", "OnCircuitClosed probe 42"],
+            telemetry.Seen);
+    }
+
+    [Fact]
     public async Task OnOpened_GetsTheTrippingOutcomeAndContext_WhenAnEarlierObserverTripsAnotherBreakerMeanwhile()
     {
         // A store observer notified before the breaker trips a second breaker from inside the notification; the
@@ -179,5 +199,19 @@ public class EventTests
         Assert.True(await closedRaised.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.IsType<BrokenCircuitException>(innerOutcome?.Exception);
         Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
+    }
+
+    /// <summary>Writes down each transition's event name, operation key and outcome (exception message or result).</summary>
+    private sealed class CauseRecordingListener : TelemetryListener
+    {
+        public List<string> Seen { get; } = [];
+
+        public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
+        {
+            if (args.Event.EventName.StartsWith("OnCircuit", StringComparison.Ordinal))
+            {
+                Seen.Add($"{args.Event.EventName} {args.Context.OperationKey} {args.Outcome?.Exception?.Message ?? args.Outcome?.Result?.ToString()}");
+            }
+        }
     }
 }

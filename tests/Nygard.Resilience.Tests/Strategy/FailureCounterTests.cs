@@ -15,10 +15,14 @@ public class FailureCounterTests
         var store = new CountingStore();
         var breaker = new BreakerHarness(o => o.StateStore = store);
 
+        var calls = new NygardBreakerCallCounter();
+        ((NygardBreakerBuiltArguments)Assert.Single(breaker.Telemetry.Events, e => e.Name == "OnNygardBreakerBuilt").Arguments!).Breaker.CallCounter = calls;
+
         await breaker.FailAsync();
         await breaker.FailAsync();
         Assert.Equal([(0L, 3), (0L, 3)], store.Offered);
         Assert.Equal(2, store.Counted);
+        Assert.Equal(new NygardBreakerCallCounts(0, 2, 0, 0), calls.Counts); // failures the store counted are calls all the same
         Assert.Equal(2, breaker.State.FailureCount);
         Assert.Empty(breaker.Events);
 
