@@ -10,22 +10,15 @@ namespace Nygard.Resilience.Tests.Strategy;
 /// </summary>
 public class AllocationTests
 {
+    private const int WarmUpCalls = 100;
+    private const int MeasuredCalls = 10_000;
+
     [Fact]
     public void ClosedSuccess_Synchronous_AllocatesNothing()
     {
         var pipeline = new ResiliencePipelineBuilder().AddNygardBreaker(5, TimeSpan.FromSeconds(30)).Build();
-        for (var i = 0; i < 100; i++)
-        {
-            pipeline.Execute(static () => { });
-        }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
-        {
-            pipeline.Execute(static () => { });
-        }
-
-        AssertNothingAllocatedPerCall(GC.GetAllocatedBytesForCurrentThread() - before, calls: 10_000);
+        AssertNothingAllocatedPerCall(() => pipeline.Execute(static () => { }));
     }
 
     [Fact]
@@ -35,37 +28,18 @@ public class AllocationTests
         var pipeline = new ResiliencePipelineBuilder { TelemetryListener = handles }.AddNygardBreaker(5, TimeSpan.FromSeconds(30)).Build();
         var counter = new NygardBreakerCallCounter();
         Assert.Single(handles.Built).CallCounter = counter;
-        for (var i = 0; i < 100; i++)
-        {
-            pipeline.Execute(static () => { });
-        }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
-        {
-            pipeline.Execute(static () => { });
-        }
+        AssertNothingAllocatedPerCall(() => pipeline.Execute(static () => { }));
 
-        AssertNothingAllocatedPerCall(GC.GetAllocatedBytesForCurrentThread() - before, calls: 10_000);
-        Assert.Equal(10_100, counter.Total(NygardBreakerCallOutcome.Success));
+        Assert.Equal(WarmUpCalls + MeasuredCalls, counter.Total(NygardBreakerCallOutcome.Success));
     }
 
     [Fact]
     public void ClosedSuccess_AsyncCompletingSynchronously_AllocatesNothing()
     {
         var pipeline = new ResiliencePipelineBuilder().AddNygardBreaker(5, TimeSpan.FromSeconds(30)).Build();
-        for (var i = 0; i < 100; i++)
-        {
-            Assert.True(CompletedSynchronously(pipeline.ExecuteAsync(static _ => default)));
-        }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
-        {
-            Assert.True(CompletedSynchronously(pipeline.ExecuteAsync(static _ => default)));
-        }
-
-        AssertNothingAllocatedPerCall(GC.GetAllocatedBytesForCurrentThread() - before, calls: 10_000);
+        AssertNothingAllocatedPerCall(() => Assert.True(CompletedSynchronously(pipeline.ExecuteAsync(static _ => default))));
     }
 
     [Fact]
@@ -115,9 +89,23 @@ public class AllocationTests
         Assert.True(perCycle <= 450, $"{perCycle} bytes allocated per trip, probe and close");
     }
 
-    private static void AssertNothingAllocatedPerCall(long allocated, int calls) =>
+    private static void AssertNothingAllocatedPerCall(Action call)
+    {
+        for (var i = 0; i < WarmUpCalls; i++)
+        {
+            call();
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < MeasuredCalls; i++)
+        {
+            call();
+        }
+
         // A few bytes in total can come from the runtime itself (tiered compilation), never from each call.
-        Assert.True(allocated < calls / 10, $"{allocated} bytes allocated over {calls} calls");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < MeasuredCalls / 10, $"{allocated} bytes allocated over {MeasuredCalls} calls");
+    }
 
     private static bool CompletedSynchronously(ValueTask pending) => pending.IsCompletedSuccessfully;
 
