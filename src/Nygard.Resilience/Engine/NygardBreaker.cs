@@ -224,6 +224,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     }
 
     private Admission AdmitNow(NygardBreakerSnapshot snapshot) =>
+        // Stryker disable once Conditional : a closed snapshot is admitted without reading the time, so reading the clock anyway decides the same; the condition only spares the read.
         BreakerStateMachine.Admit(snapshot, BreakerStateMachine.AdmitsFreely(snapshot) ? default : _clock.Now, Policy);
 
     private Outcome<TCall> Reject<TCall>(in Admission admission)

@@ -38,8 +38,7 @@ internal sealed class Rejections(NygardBreakerId breaker, ResilienceStrategyTele
 
     private BrokenCircuitException CreateBroken(TimeSpan retryAfter, NygardBreakerSnapshot snapshot)
     {
-        // Stryker disable once Equality : BreakerStateMachine.Admit only rejects with a positive time (open: now < OpenUntil; half-open: live leases end after now), and at zero both branches agree, so < and <= cannot be told apart.
-        retryAfter = retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter;
+        // BreakerStateMachine.Admit rejects only with time left (open: now < OpenUntil; half-open: live leases end after now).
         var openGeneration = snapshot.State == CircuitState.Open ? snapshot.Generation : snapshot.Generation - 1;
         return Volatile.Read(ref _opening) is { Exception: { } inner } opening && opening.Generation == openGeneration
             ? new BrokenCircuitException(_brokenMessage, retryAfter, inner)

@@ -98,6 +98,7 @@ internal sealed class TransitionQueue<TResult>(TransitionEvents<TResult> events)
         {
             while (_pending.TryDequeue(out var transition))
             {
+                // Stryker disable once Boolean : this runs only when there are no delegates or listeners, so raising with handlers would find none to call.
                 _ = events.RaiseAsync(transition, withHandlers: false); // completes synchronously without handlers
             }
         }

