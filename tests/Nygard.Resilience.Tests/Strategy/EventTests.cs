@@ -71,9 +71,7 @@ public class EventTests
             .ConfigureTelemetry(new TelemetryOptions { TelemetryListeners = { telemetry } })
             .Build();
 
-        await pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromExceptionAsValueTask<int>(new TimeoutException("tripped")), ResilienceContextPool.Shared.Get("trip"), 0);
-        time.Advance(TimeSpan.FromSeconds(5));
-        await pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromResultAsValueTask(42), ResilienceContextPool.Shared.Get("probe"), 0);
+        await TripAndProbeAsync(time, (callback, context) => pipeline.ExecuteOutcomeAsync(callback, context, 0).AsTask());
 
         Assert.Equal(
             ["OnCircuitOpened trip tripped", "OnCircuitHalfOpened probe ", "OnCircuitClosed probe 42"],
@@ -91,9 +89,7 @@ public class EventTests
             .ConfigureTelemetry(new TelemetryOptions { TelemetryListeners = { telemetry } })
             .Build();
 
-        await pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromExceptionAsValueTask<int>(new TimeoutException("tripped")), ResilienceContextPool.Shared.Get("trip"), 0);
-        time.Advance(TimeSpan.FromSeconds(5));
-        await pipeline.ExecuteOutcomeAsync((_, _) => Outcome.FromResultAsValueTask(42), ResilienceContextPool.Shared.Get("probe"), 0);
+        await TripAndProbeAsync(time, (callback, context) => pipeline.ExecuteOutcomeAsync(callback, context, 0).AsTask());
 
         Assert.Equal(
             ["OnCircuitOpened trip tripped", "OnCircuitHalfOpened probe ", "OnCircuitClosed probe 42"],
@@ -258,6 +254,16 @@ public class EventTests
         Assert.True(await closedRaised.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.IsType<BrokenCircuitException>(innerOutcome?.Exception);
         Assert.Equal(CircuitState.Closed, breaker.State.CircuitState);
+    }
+
+    /// <summary>Trips a breaker (threshold 1, break 5 s) with a call named "trip", then lets a call named "probe" close it.</summary>
+    private static async Task TripAndProbeAsync(
+        Microsoft.Extensions.Time.Testing.FakeTimeProvider time,
+        Func<Func<ResilienceContext, int, ValueTask<Outcome<int>>>, ResilienceContext, Task> execute)
+    {
+        await execute(static (_, _) => Outcome.FromExceptionAsValueTask<int>(new TimeoutException("tripped")), ResilienceContextPool.Shared.Get("trip"));
+        time.Advance(TimeSpan.FromSeconds(5));
+        await execute(static (_, _) => Outcome.FromResultAsValueTask(42), ResilienceContextPool.Shared.Get("probe"));
     }
 
     /// <summary>Writes down each transition's event name, operation key and outcome (exception message or result).</summary>
