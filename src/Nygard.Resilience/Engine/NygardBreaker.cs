@@ -25,7 +25,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     private readonly CallListeners<TResult> _listeners;
     private readonly TransitionQueue<TResult> _transitions;
     private readonly BreakerTelemetry<TResult> _telemetry;
-    private readonly Rejections _rejections;
+    private readonly Rejections<TResult> _rejections;
     private readonly bool _defaultPredicate;
     private readonly ListenerList _listenerList;
     private readonly IDisposable _subscription;
@@ -50,7 +50,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         _listenerList = (ListenerList)options.Listeners;
         _listeners = new CallListeners<TResult>(_listenerList, Id, _telemetry);
         _transitions = new TransitionQueue<TResult>(new TransitionEvents<TResult>(options, _listeners, _telemetry));
-        _rejections = new Rejections(Id, telemetry);
+        _rejections = new Rejections<TResult>(Id, telemetry);
 
         _subscription = _store.Subscribe(this);
         _stateProvider = options.StateProvider;

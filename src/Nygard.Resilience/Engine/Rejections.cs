@@ -10,16 +10,16 @@ namespace Nygard.Resilience.Engine;
 /// left and the exception that opened the breaker (when a call in this process opened it by throwing), or
 /// <see cref="IsolatedCircuitException"/>; both name the breaker and carry its telemetry source.
 /// </summary>
-internal sealed class Rejections(NygardBreakerId breaker, ResilienceStrategyTelemetry telemetry)
+internal sealed class Rejections<TResult>(NygardBreakerId breaker, ResilienceStrategyTelemetry telemetry)
 {
     private readonly string _brokenMessage = $"The circuit breaker '{breaker}' is open: calls are not allowed until the break ends (see RetryAfter).";
     private readonly string _isolatedMessage = $"The circuit breaker '{breaker}' is isolated: it is held open manually until it is closed.";
-    private ITransitionCause? _opening;
+    private TransitionCause<TResult>? _opening;
 
     /// <summary>Remembers the call that opened the breaker: kept through half-open, forgotten on any other transition.</summary>
     /// <param name="current">The snapshot after the transition.</param>
     /// <param name="cause">The call in this process that caused the transition, if any.</param>
-    public void OnTransition(NygardBreakerSnapshot current, ITransitionCause? cause)
+    public void OnTransition(NygardBreakerSnapshot current, TransitionCause<TResult>? cause)
     {
         if (current.State != CircuitState.HalfOpen)
         {

@@ -12,4 +12,4 @@ namespace Nygard.Resilience.Engine;
 /// <param name="Outcome">The call's outcome, when an outcome (not an admission) caused the change and the transition's events need it.</param>
 /// <param name="Exception">The exception the call ended with, if any: a rejection's inner exception after a trip.</param>
 /// <param name="Generation">The circuit period the transition begins.</param>
-internal sealed record TransitionCause<TResult>(object Owner, ResilienceContext Context, Outcome<TResult>? Outcome, Exception? Exception, long Generation) : ITransitionCause;
+internal sealed record TransitionCause<TResult>(object Owner, ResilienceContext Context, Outcome<TResult>? Outcome, Exception? Exception, long Generation);
