@@ -1,3 +1,4 @@
+using Nygard.Resilience.Engine;
 using Polly;
 
 namespace Nygard.Resilience.Events;
@@ -9,7 +10,7 @@ namespace Nygard.Resilience.Events;
 internal sealed class CallListeners<TResult>(ListenerList listeners, NygardBreakerId breaker, BreakerTelemetry<TResult> telemetry)
 {
     /// <summary>Gets a value indicating whether any listener is attached now.</summary>
-    public bool Any => listeners.Current.Length != 0;
+    public bool Any => !listeners.IsEmpty;
 
     public async ValueTask BeforeCallAsync(ResilienceContext context)
     {
@@ -28,14 +29,14 @@ internal sealed class CallListeners<TResult>(ListenerList listeners, NygardBreak
 
     public async ValueTask AfterCallAsync<TCall>(ResilienceContext context, Outcome<TCall> outcome, bool isFailure)
     {
-        var boxed = outcome.Exception is { } exception ? Outcome.FromException<object>(exception) : Outcome.FromResult<object>(outcome.Result);
+        var failure = isFailure ? OutcomeConverter<object>.Convert(outcome) : default; // a success is told without its outcome
         foreach (var listener in listeners.Current)
         {
             try
             {
                 if (isFailure)
                 {
-                    await listener.OnFailureAsync(context, boxed).ConfigureAwait(false);
+                    await listener.OnFailureAsync(context, failure).ConfigureAwait(false);
                 }
                 else
                 {
