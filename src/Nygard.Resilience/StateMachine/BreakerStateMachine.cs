@@ -21,7 +21,7 @@ internal static class BreakerStateMachine
             case CircuitState.Closed:
                 return new(AdmissionKind.Admitted, snapshot, new CallTicket(snapshot.Generation, null), TimeSpan.Zero);
 
-            case CircuitState.Open when snapshot.OpenUntilUtcTicks != NygardBreakerSnapshot.NoTime && now.UtcTicks < snapshot.OpenUntilUtcTicks:
+            case CircuitState.Open when now.UtcTicks < snapshot.OpenUntilUtcTicks: // no break end (NoTime) is never later than now
                 return new(AdmissionKind.RejectedOpen, snapshot, default, TimeSpan.FromTicks(snapshot.OpenUntilUtcTicks - now.UtcTicks));
 
             case CircuitState.Open:
