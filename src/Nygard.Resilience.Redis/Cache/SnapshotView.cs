@@ -15,7 +15,7 @@ internal sealed class SnapshotView(ServerClock clock, OutageMode outageMode, str
     private readonly object _gate = new();
     private readonly NygardBreakerStateObservers _observers = new();
     private volatile StoredEntry _current = StoredEntry.Absent;
-    private StoredEntry _shared = StoredEntry.Absent;
+    private volatile StoredEntry _shared = StoredEntry.Absent; // written under the gate, read without it
     private volatile bool _outage;
     private Exception? _outageError;
     private Exception? _unreportedProblem; // found before anyone listened (in the constructor): told to the first observer
@@ -25,16 +25,7 @@ internal sealed class SnapshotView(ServerClock clock, OutageMode outageMode, str
     public StoredEntry Current => _current;
 
     /// <summary>Gets the newest value known from Redis.</summary>
-    public StoredEntry Shared
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _shared;
-            }
-        }
-    }
+    public StoredEntry Shared => _shared;
 
     /// <summary>Gets a value indicating whether the store is in an outage.</summary>
     public bool IsOutage => _outage;

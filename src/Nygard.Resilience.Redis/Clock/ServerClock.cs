@@ -12,7 +12,7 @@ internal sealed class ServerClock(TimeProvider local)
 
     public TimeProvider Local => local;
 
-    public DateTimeOffset UtcNow => local.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+    public DateTimeOffset UtcNow => local.GetUtcNow() + TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
 
     /// <summary>Takes the server's time from a reply.</summary>
     /// <param name="sent">When the request left, on the local clock.</param>
@@ -29,6 +29,6 @@ internal sealed class ServerClock(TimeProvider local)
         var received = local.GetUtcNow();
         var server = DateTimeOffset.FromUnixTimeSeconds(s).AddTicks(us * 10);
         var middle = sent + ((received - sent) / 2);
-        Interlocked.Exchange(ref _offsetTicks, (server - middle).Ticks);
+        Volatile.Write(ref _offsetTicks, (server - middle).Ticks);
     }
 }

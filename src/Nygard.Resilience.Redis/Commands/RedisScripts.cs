@@ -1,16 +1,13 @@
 namespace Nygard.Resilience.Redis.Commands;
 
 /// <summary>
-/// The two Lua scripts the store runs. Each touches one key, so it is atomic and Redis Cluster safe, and each
+/// The three Lua scripts the store runs. Each touches one key, so it is atomic and Redis Cluster safe, and each
 /// returns the server's <c>TIME</c> so that every round trip also refreshes the clock offset. The state is one
 /// string value; a key of another type (someone else's data, or an old format) reads as <c>\u0001type</c>, so that
 /// it can be seen, reported and overwritten by a repair.
 /// </summary>
 internal static class RedisScripts
 {
-    /// <summary>What a key of another type reads as: this prefix and the type's name.</summary>
-    public const string WrongTypePrefix = "\u0001";
-
     /// <summary>
     /// Compare-and-swap: KEYS[1] the state; ARGV expected value ('' for no key), new value, expiry in ms, change
     /// channel, change hint. Returns {1, seconds, microseconds} when stored (and the hint published, if the user may:
