@@ -103,17 +103,31 @@ public sealed partial class RedisServer : IAsyncDisposable
         return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"redis-cli {string.Join(' ', arguments)} failed: {await output}{await error}");
     }
 
-    public ConfigurationOptions Configuration() => new()
+    public ConfigurationOptions Configuration() => FailFastConfiguration(Port);
+
+    /// <summary>
+    /// A client configuration for loopback servers that fails fast: no waiting backlog, short timeouts and quick
+    /// reconnects, which the outage tests rely on.
+    /// </summary>
+    public static ConfigurationOptions FailFastConfiguration(params int[] ports)
     {
-        EndPoints = { { IPAddress.Loopback, Port } },
-        AbortOnConnectFail = false,
-        BacklogPolicy = BacklogPolicy.FailFast,
-        ConnectTimeout = 5000,
-        AsyncTimeout = 1000,
-        SyncTimeout = 1000,
-        ReconnectRetryPolicy = new LinearRetry(100),
-        AllowAdmin = true,
-    };
+        var configuration = new ConfigurationOptions
+        {
+            AbortOnConnectFail = false,
+            BacklogPolicy = BacklogPolicy.FailFast,
+            ConnectTimeout = 5000,
+            AsyncTimeout = 1000,
+            SyncTimeout = 1000,
+            ReconnectRetryPolicy = new LinearRetry(100),
+            AllowAdmin = true,
+        };
+        foreach (var port in ports)
+        {
+            configuration.EndPoints.Add(IPAddress.Loopback, port);
+        }
+
+        return configuration;
+    }
 
     public async Task<ConnectionMultiplexer> ConnectAsync() => await ConnectionMultiplexer.ConnectAsync(Configuration());
 

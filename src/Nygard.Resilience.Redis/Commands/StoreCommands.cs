@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Nygard.Resilience.Redis.Commands;
 
 /// <summary>
-/// Sends the store's two scripts and parses their replies, each bounded by a deadline. A reply that is not the shape
+/// Sends the store's three scripts and parses their replies, each bounded by a deadline. A reply that is not the shape
 /// the scripts return is a <see cref="RedisException"/>, like any other failure of Redis. A request abandoned at its
 /// deadline is still observed, so it never leaves an unobserved task exception.
 /// </summary>
@@ -20,12 +20,7 @@ internal sealed class StoreCommands(IConnectionMultiplexer connection, BreakerKe
 
     public async Task<CasReply> CompareAndSwapAsync(string expected, string replacement, string hint, TimeSpan timeout)
     {
-        var sent = clock.Local.GetUtcNow();
-        var result = await WithinAsync(
-            connection.GetDatabase().ScriptEvaluateAsync(RedisScripts.CompareAndSwap, keys.State, [expected, replacement, _expiryMilliseconds, _channelName, hint]),
-            timeout).ConfigureAwait(false);
-        var parts = Parts(result, 3);
-        clock.Update(sent, (string?)parts[1], (string?)parts[2]);
+        var parts = await EvaluateAsync(RedisScripts.CompareAndSwap, [expected, replacement, _expiryMilliseconds, _channelName, hint], atLeast: 3, timeAt: 1, timeout).ConfigureAwait(false);
         if ((long)parts[0] == 1)
         {
             return new CasReply(true, null);
@@ -37,21 +32,13 @@ internal sealed class StoreCommands(IConnectionMultiplexer connection, BreakerKe
     /// <summary>Sends <see cref="RedisScripts.CountFailure"/>; the reply carries the value stored after it.</summary>
     public async Task<CasReply> CountFailureAsync(string incarnation, long generation, int threshold, TimeSpan timeout)
     {
-        var sent = clock.Local.GetUtcNow();
-        var result = await WithinAsync(
-            connection.GetDatabase().ScriptEvaluateAsync(RedisScripts.CountFailure, keys.State, [incarnation, generation, threshold, _expiryMilliseconds, _channelName]),
-            timeout).ConfigureAwait(false);
-        var parts = Parts(result, 4);
-        clock.Update(sent, (string?)parts[1], (string?)parts[2]);
+        var parts = await EvaluateAsync(RedisScripts.CountFailure, [incarnation, generation, threshold, _expiryMilliseconds, _channelName], atLeast: 4, timeAt: 1, timeout).ConfigureAwait(false);
         return new CasReply((long)parts[0] == 1, (string?)parts[3] ?? string.Empty);
     }
 
     public async Task<string> ReadAsync(TimeSpan timeout)
     {
-        var sent = clock.Local.GetUtcNow();
-        var result = await WithinAsync(connection.GetDatabase().ScriptEvaluateAsync(RedisScripts.Read, keys.State, [_expiryMilliseconds]), timeout).ConfigureAwait(false);
-        var parts = Parts(result, 3);
-        clock.Update(sent, (string?)parts[0], (string?)parts[1]);
+        var parts = await EvaluateAsync(RedisScripts.Read, [_expiryMilliseconds], atLeast: 3, timeAt: 0, timeout).ConfigureAwait(false);
         return (string?)parts[2] ?? string.Empty;
     }
 
@@ -92,10 +79,18 @@ internal sealed class StoreCommands(IConnectionMultiplexer connection, BreakerKe
     public static void Observe(Task task) =>
         task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private RedisResult[] Parts(RedisResult result, int atLeast)
+    /// <summary>
+    /// Runs one script within <paramref name="timeout"/>, counts the round trip, checks that the reply has at least
+    /// <paramref name="atLeast"/> parts and takes the server's time from the two parts at <paramref name="timeAt"/>.
+    /// </summary>
+    private async Task<RedisResult[]> EvaluateAsync(string script, RedisValue[] args, int atLeast, int timeAt, TimeSpan timeout)
     {
+        var sent = clock.Local.GetUtcNow();
+        var result = await WithinAsync(connection.GetDatabase().ScriptEvaluateAsync(script, keys.State, args), timeout).ConfigureAwait(false);
         Interlocked.Increment(ref _roundTrips);
-        return result.Resp2Type == ResultType.Array && (RedisResult[]?)result is { } parts && parts.Length >= atLeast ? parts : throw Malformed();
+        var parts = result.Resp2Type == ResultType.Array && (RedisResult[]?)result is { } array && array.Length >= atLeast ? array : throw Malformed();
+        clock.Update(sent, (string?)parts[timeAt], (string?)parts[timeAt + 1]);
+        return parts;
     }
 
     private static RedisException Malformed() => new("The store's script returned a reply of an unexpected shape.");

@@ -31,17 +31,7 @@ public sealed class GarnetTestServer : ITestRedis, IDisposable
         return new GarnetTestServer(port, server);
     }
 
-    public ConfigurationOptions Configuration() => new()
-    {
-        EndPoints = { { IPAddress.Loopback, Port } },
-        AbortOnConnectFail = false,
-        BacklogPolicy = BacklogPolicy.FailFast,
-        ConnectTimeout = 5000,
-        AsyncTimeout = 1000,
-        SyncTimeout = 1000,
-        ReconnectRetryPolicy = new LinearRetry(100),
-        AllowAdmin = true,
-    };
+    public ConfigurationOptions Configuration() => RedisServer.FailFastConfiguration(Port);
 
     public async Task<ConnectionMultiplexer> ConnectAsync() => await ConnectionMultiplexer.ConnectAsync(Configuration());
 

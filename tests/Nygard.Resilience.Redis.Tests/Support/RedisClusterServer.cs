@@ -57,25 +57,7 @@ public sealed class RedisClusterServer : ITestRedis, IAsyncDisposable
         }
     }
 
-    public ConfigurationOptions Configuration()
-    {
-        var configuration = new ConfigurationOptions
-        {
-            AbortOnConnectFail = false,
-            BacklogPolicy = BacklogPolicy.FailFast,
-            ConnectTimeout = 5000,
-            AsyncTimeout = 1000,
-            SyncTimeout = 1000,
-            ReconnectRetryPolicy = new LinearRetry(100),
-            AllowAdmin = true,
-        };
-        foreach (var node in _nodes)
-        {
-            configuration.EndPoints.Add(IPAddress.Loopback, node.Port);
-        }
-
-        return configuration;
-    }
+    public ConfigurationOptions Configuration() => RedisServer.FailFastConfiguration([.. _nodes.Select(n => n.Port)]);
 
     public async Task<ConnectionMultiplexer> ConnectAsync() => await ConnectionMultiplexer.ConnectAsync(Configuration());
 
