@@ -39,7 +39,7 @@ internal sealed class NygardBreakerMetrics : IDisposable
 
     public ObservableCounter<long> Calls { get; }
 
-    public static string OutcomeTag(NygardBreakerCallOutcome outcome) => outcome switch
+    private static string OutcomeTag(NygardBreakerCallOutcome outcome) => outcome switch
     {
         NygardBreakerCallOutcome.Success => "success",
         NygardBreakerCallOutcome.Failure => "failure",
@@ -49,18 +49,18 @@ internal sealed class NygardBreakerMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
+    private static KeyValuePair<string, object?>[] Tags(RegisteredBreaker breaker, params KeyValuePair<string, object?>[] more) =>
+    [
+        new("pipeline.name", breaker.Id.PipelineName),
+        new("pipeline.instance", breaker.Id.PipelineInstanceName),
+        new("strategy.name", breaker.Id.StrategyName),
+        .. more,
+    ];
+
     private IEnumerable<Measurement<long>> MeasureCalls() =>
-        _registry.Registered.SelectMany(static breaker => Outcomes.Select(outcome => new Measurement<long>(
-            breaker.Counter.Total(outcome),
-            new KeyValuePair<string, object?>("pipeline.name", breaker.Id.PipelineName),
-            new KeyValuePair<string, object?>("pipeline.instance", breaker.Id.PipelineInstanceName),
-            new KeyValuePair<string, object?>("strategy.name", breaker.Id.StrategyName),
-            new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome)))));
+        _registry.Registered.SelectMany(static breaker => Outcomes.Select(outcome =>
+            new Measurement<long>(breaker.Counter.Total(outcome), Tags(breaker, new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome))))));
 
     private IEnumerable<Measurement<int>> Measure(Func<RegisteredBreaker, int> value) =>
-        _registry.Registered.Select(breaker => new Measurement<int>(
-            value(breaker),
-            new KeyValuePair<string, object?>("pipeline.name", breaker.Id.PipelineName),
-            new KeyValuePair<string, object?>("pipeline.instance", breaker.Id.PipelineInstanceName),
-            new KeyValuePair<string, object?>("strategy.name", breaker.Id.StrategyName)));
+        _registry.Registered.Select(breaker => new Measurement<int>(value(breaker), Tags(breaker)));
 }

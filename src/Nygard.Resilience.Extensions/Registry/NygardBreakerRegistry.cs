@@ -68,7 +68,7 @@ public sealed class NygardBreakerRegistry : IDisposable
 
     internal ILogger Logger => _logger;
 
-    internal IEnumerable<RegisteredBreaker> Registered => Live().OrderBy(b => b.Key, StringComparer.Ordinal);
+    internal IEnumerable<RegisteredBreaker> Registered => Live();
 
     /// <summary>Finds a live breaker by its id's string form (<see cref="NygardBreakerId.ToString"/>, for example <c>orders/NygardBreaker</c>).</summary>
     /// <param name="id">The id.</param>
@@ -144,20 +144,18 @@ public sealed class NygardBreakerRegistry : IDisposable
         var instance = string.IsNullOrEmpty(builder.InstanceName) ? fallbackInstanceName : builder.InstanceName;
         var id = new NygardBreakerId(builder.Name ?? fallbackPipelineName, string.IsNullOrEmpty(instance) ? null : instance, configured.Name ?? "NygardBreaker");
         var store = GetOrAddStore(id, configured.StateStore);
-        var options = create();
-        NygardBreakerOptionsCopy.CopyTo(configured, options);
-        if (configured.StateProvider is { } provider)
+        if (configured.StateProvider is { } provider && _stateProviders.GetOrAdd(provider, id) is var holder && holder != id)
         {
-            var holder = _stateProviders.GetOrAdd(provider, id);
-            if (holder != id)
-            {
-                // One provider, one breaker: with one breaker per authority it stays with the first one.
-                options.StateProvider = null;
-                NygardBreakerLog.StateProviderNotShared(_logger, id.ToString(), holder.ToString());
-            }
+            // One provider, one breaker: with one breaker per authority it stays with the first one. The configured
+            // options are shared by every authority, so this breaker gets a copy without the provider.
+            var options = create();
+            NygardBreakerOptionsCopy.CopyTo(configured, options);
+            options.StateProvider = null;
+            NygardBreakerLog.StateProviderNotShared(_logger, id.ToString(), holder.ToString());
+            return (options, store);
         }
 
-        return (options, store);
+        return (configured, store);
     }
 
     /// <summary>Returns true the first time an unconfigured options name is reported, so that it is logged once.</summary>

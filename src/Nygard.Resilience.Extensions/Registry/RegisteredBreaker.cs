@@ -8,9 +8,8 @@ namespace Nygard.Resilience.Registry;
 /// </summary>
 internal sealed class RegisteredBreaker(NygardBreakerId id)
 {
-    private readonly object _gate = new();
     private NygardBreakerHandle? _handle;
-    private CircuitState _lastState;
+    private int _lastState;
 
     public NygardBreakerId Id { get; } = id;
 
@@ -23,22 +22,11 @@ internal sealed class RegisteredBreaker(NygardBreakerId id)
 
     public void Attach(NygardBreakerHandle handle)
     {
-        lock (_gate)
-        {
-            _lastState = handle.State;
-            handle.CallCounter = Counter;
-            Volatile.Write(ref _handle, handle);
-        }
+        Volatile.Write(ref _lastState, (int)handle.State);
+        handle.CallCounter = Counter;
+        Volatile.Write(ref _handle, handle);
     }
 
     /// <summary>Records a transition and returns the state the breaker left.</summary>
-    public CircuitState MoveTo(CircuitState to)
-    {
-        lock (_gate)
-        {
-            var from = _lastState;
-            _lastState = to;
-            return from;
-        }
-    }
+    public CircuitState MoveTo(CircuitState to) => (CircuitState)Interlocked.Exchange(ref _lastState, (int)to);
 }
