@@ -68,14 +68,14 @@ internal static class BreakerDemo
         Timeline.Heading("WaitForRetryAsync; the dependency now hangs: the probe times out and the next break doubles");
         service.Health = ServiceHealth.Hanging;
         await demo.WaitForRetryAsync(breaker);
-        await demo.CallAsync("probe", afterWait: true);
+        await demo.CallAsync("probe");
         demo.Expect(breaker.CircuitState == CircuitState.Open, "a failed probe opens the breaker again");
         demo.Expect(breaker.FailureCount == 4, "a failed probe adds one to the failure count");
 
         Timeline.Heading("The dependency recovers: two probes run at once (HalfOpenPermits = 2), a third caller is rejected");
         await demo.WaitForRetryAsync(breaker);
         service.Health = ServiceHealth.Slow;              // the two probes wait until the gate opens
-        var first = demo.CallAsync("probe 1", afterWait: true);
+        var first = demo.CallAsync("probe 1");
         var second = demo.CallAsync("probe 2");
         demo.Expect(await demo.CallAsync("third caller"), "a third caller is rejected while two probes run");
         service.OpenGate();
@@ -131,84 +131,61 @@ internal static class BreakerDemo
             }
         }
 
-        /// <summary>
-        /// WaitForRetryAsync, then make sure the break is really over: system timers can fire a millisecond early
-        /// against the clock the breaker reads, so a wake-up with time still left waits that time and checks again.
-        /// </summary>
+        /// <summary>Prints how long the break has left and waits until a call would be admitted.</summary>
         public async Task WaitForRetryAsync(NygardBreakerStateProvider breaker)
         {
             timeline.Event(breaker.RetryAfter is { } remaining ? $"WaitForRetryAsync: {remaining.TotalMilliseconds:0} ms left" : "WaitForRetryAsync");
-            for (var attempt = 0; attempt < 10; attempt++)
-            {
-                await breaker.WaitForRetryAsync();
-                if (breaker.RetryAfter is not { } left || left <= TimeSpan.Zero)
-                {
-                    return;
-                }
-
-                await Task.Delay(left + TimeSpan.FromMilliseconds(1));
-            }
+            await breaker.WaitForRetryAsync();
         }
 
         /// <summary>One call through the pipeline; prints what happened and returns whether it was rejected.</summary>
-        public async Task<bool> CallAsync(string what, bool afterWait = false, CancellationToken cancellationToken = default)
+        public async Task<bool> CallAsync(string what, CancellationToken cancellationToken = default)
         {
-            // Right after a wait, a rejection with a few milliseconds left is an early wake-up: wait and try again.
-            for (var attempt = 0; ; attempt++)
+            var reached = false;
+            var rejected = false;
+            string result;
+            try
             {
-                var reached = false;
-                var rejected = false;
-                string result;
-                try
-                {
-                    var stock = await pipeline.ExecuteAsync(
-                        token =>
-                        {
-                            reached = true;
-                            return service.GetStockAsync(token);
-                        },
-                        cancellationToken);
-                    result = $"ok, stock = {stock}";
-                }
-                catch (IsolatedCircuitException)
-                {
-                    result = "rejected at once: isolated by hand";
-                    rejected = true;
-                }
-                catch (BrokenCircuitException e)
-                {
-                    if (afterWait && attempt < 5 && e.RetryAfter is { } early && early < TimeSpan.FromMilliseconds(20))
+                var stock = await pipeline.ExecuteAsync(
+                    token =>
                     {
-                        timeline.Event($"woke {early.TotalMilliseconds:0.0} ms early; waiting that long again");
-                        await Task.Delay(early + TimeSpan.FromMilliseconds(1), CancellationToken.None);
-                        continue;
-                    }
-
-                    result = $"rejected at once, retry after {e.RetryAfter?.TotalMilliseconds:0} ms";
-                    rejected = true;
-                }
-                catch (TimeoutRejectedException)
-                {
-                    result = $"timed out after {CallTimeout.TotalMilliseconds:0} ms";
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    result = "cancelled by the caller";
-                }
-                catch (InvalidOperationException e)
-                {
-                    result = $"failed: {e.Message}";
-                }
-
-                if (rejected)
-                {
-                    Rejections++;
-                    Expect(!reached, "a rejected call does not reach the dependency");
-                }
-
-                timeline.Call(what, reached ? $"{result} (reached the dependency)" : result);
-                return rejected;
+                        reached = true;
+                        return service.GetStockAsync(token);
+                    },
+                    cancellationToken);
+                result = $"ok, stock = {stock}";
             }
+            catch (IsolatedCircuitException)
+            {
+                result = "rejected at once: isolated by hand";
+                rejected = true;
+            }
+            catch (BrokenCircuitException e)
+            {
+                result = $"rejected at once, retry after {e.RetryAfter?.TotalMilliseconds:0} ms";
+                rejected = true;
+            }
+            catch (TimeoutRejectedException)
+            {
+                result = $"timed out after {CallTimeout.TotalMilliseconds:0} ms";
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                result = "cancelled by the caller";
+            }
+            catch (InvalidOperationException e)
+            {
+                result = $"failed: {e.Message}";
+            }
+
+            if (rejected)
+            {
+                Rejections++;
+                Expect(!reached, "a rejected call does not reach the dependency");
+            }
+
+            timeline.Call(what, reached ? $"{result} (reached the dependency)" : result);
+            return rejected;
         }
 
         public async Task StreamAsync(string what, int rows, int? failAfter, int? stopAfter = null)
@@ -242,21 +219,24 @@ internal static class BreakerDemo
     {
         public Timeline? Timeline { get; set; }
 
-        public int Successes { get; private set; }
+        private int _successes;
+        private int _failures;
 
-        public int Failures { get; private set; }
+        public int Successes => Volatile.Read(ref _successes);
+
+        public int Failures => Volatile.Read(ref _failures);
 
         public int Transitions { get; private set; }
 
         public ValueTask OnSuccessAsync(ResilienceContext context)
         {
-            Successes++;
+            Interlocked.Increment(ref _successes); // two probes may finish at once
             return default;
         }
 
         public ValueTask OnFailureAsync(ResilienceContext context, Outcome<object> outcome)
         {
-            Failures++;
+            Interlocked.Increment(ref _failures);
             return default;
         }
 

@@ -60,16 +60,6 @@ internal static class HealthJsonWriter
 
                 json.WriteEndObject();
                 break;
-            case IEnumerable<KeyValuePair<string, object>> map when depth < 4:
-                json.WriteStartObject();
-                foreach (var (key, item) in map)
-                {
-                    json.WritePropertyName(key);
-                    WriteValue(json, item, depth + 1);
-                }
-
-                json.WriteEndObject();
-                break;
             default:
                 json.WriteStringValue(value.ToString());
                 break;
