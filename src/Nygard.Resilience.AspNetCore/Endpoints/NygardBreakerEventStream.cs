@@ -92,8 +92,9 @@ internal sealed class NygardBreakerEventStream(HttpContext context, NygardBreake
 
     private void OnTransitioned(object? sender, NygardBreakerTransitionEventArgs e)
     {
-        var view = registry.TryGetBreaker(e.Breaker.ToString(), out var breaker) ? BreakerView.From(breaker) : null;
-        var transition = new TransitionView(e.Breaker.ToString(), e.From.ToString(), e.To.ToString(), e.IsManual, e.At, view);
+        var id = e.Breaker.ToString();
+        var view = registry.TryGetBreaker(id, out var breaker) ? BreakerView.From(breaker) : null;
+        var transition = new TransitionView(id, e.From.ToString(), e.To.ToString(), e.IsManual, e.At, view);
         _pending.Writer.TryWrite(Event(null, JsonSerializer.Serialize(transition, NygardBreakerJsonContext.Default.TransitionView)));
     }
 
