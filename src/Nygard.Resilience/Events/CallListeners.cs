@@ -29,7 +29,8 @@ internal sealed class CallListeners<TResult>(ListenerList listeners, NygardBreak
 
     public async ValueTask AfterCallAsync<TCall>(ResilienceContext context, Outcome<TCall> outcome, bool isFailure)
     {
-        var failure = isFailure ? OutcomeConverter<object>.Convert(outcome) : default; // a success is told without its outcome
+        // Stryker disable once Conditional : converting a success too would only be wasted work, since OnSuccessAsync is not given the outcome.
+        var failure = isFailure ? OutcomeConverter<object>.Convert(outcome) : default;
         foreach (var listener in listeners.Current)
         {
             try
