@@ -45,7 +45,7 @@ public sealed class NygardBreakerStateProvider
     }
 
     /// <summary>Gets the time left until the break ends (never negative), or <see langword="null"/> unless the breaker is open.</summary>
-    public TimeSpan? RetryAfter => Volatile.Read(ref _breaker) is { } breaker ? BreakerStateMachine.RetryAfter(breaker.Snapshot, breaker.GetUtcNow()) : null;
+    public TimeSpan? RetryAfter => Volatile.Read(ref _breaker) is { } breaker ? breaker.Snapshot.GetRetryAfter(breaker.GetUtcNow()) : null;
 
     /// <summary>Describes the breaker as it is now, for logs and debuggers: for example <c>Open, 5 failures, retry after 00:00:27.5</c>.</summary>
     /// <returns>The state, the failure count and, while open, the time left.</returns>
@@ -81,7 +81,7 @@ public sealed class NygardBreakerStateProvider
                 continue;
             }
 
-            if (BreakerStateMachine.RetryAfter(snapshot, breaker.GetUtcNow()) is not { } left || left == TimeSpan.Zero)
+            if (snapshot.GetRetryAfter(breaker.GetUtcNow()) is not { } left || left == TimeSpan.Zero)
             {
                 return;
             }

@@ -11,16 +11,14 @@ namespace Nygard.Resilience.Engine;
 /// </summary>
 internal sealed class BreakDurations<TResult>(TimeSpan breakDuration, Func<BreakDurationGeneratorArguments, ValueTask<TimeSpan>>? generator, BreakerTelemetry<TResult> telemetry)
 {
-    public async ValueTask<TimeSpan> ChooseAsync(Decision opening, NygardBreakerSnapshot snapshot, ResilienceContext context)
-    {
-        if (generator is null)
-        {
-            return breakDuration;
-        }
+    public ValueTask<TimeSpan> ChooseAsync(Decision opening, int failureCount, ResilienceContext context) =>
+        generator is null ? new ValueTask<TimeSpan>(breakDuration) : GenerateAsync(generator, opening, failureCount, context);
 
+    private async ValueTask<TimeSpan> GenerateAsync(Func<BreakDurationGeneratorArguments, ValueTask<TimeSpan>> generator, Decision opening, int failureCount, ResilienceContext context)
+    {
         try
         {
-            var generated = await generator(new BreakDurationGeneratorArguments(1.0, snapshot.FailureCount + 1, context, opening.FailedProbes)).ConfigureAwait(false);
+            var generated = await generator(new BreakDurationGeneratorArguments(1.0, failureCount + 1, context, opening.FailedProbes)).ConfigureAwait(false);
             // Stryker disable once Equality : at exactly zero or exactly one day both sides of each comparison return the same value, so < / <= and > / >= cannot be told apart.
             return generated < TimeSpan.Zero ? TimeSpan.Zero : generated > NygardBreakerConstants.MaxBreakDuration ? NygardBreakerConstants.MaxBreakDuration : generated;
         }

@@ -1,3 +1,5 @@
+using Nygard.Resilience.StateMachine;
+
 namespace Nygard.Resilience.Engine;
 
 /// <summary>
@@ -38,19 +40,20 @@ internal sealed class BreakerClock
     public DateTimeOffset Now => _store.GetUtcNow(Local);
 
     /// <summary>
-    /// Returns a time at which to decide whether <paramref name="snapshot"/> admits a call: <see cref="Now"/>, or for an
-    /// open snapshot whose break clearly has time left, the same instant told by the cheap clock.
+    /// Returns a time at which to decide whether an open breaker admits a call: <see cref="Now"/>, or when its break
+    /// clearly has time left, the same instant told by the cheap clock.
     /// </summary>
-    public DateTimeOffset NowFor(NygardBreakerSnapshot snapshot)
+    /// <param name="generation">The open circuit period: a break is known by its period and its end.</param>
+    /// <param name="openUntil">When its break ends, as UTC ticks (or <see cref="BreakerState.NoTime"/>).</param>
+    public DateTimeOffset NowFor(long generation, long openUntil)
     {
-        var openUntil = snapshot.OpenUntilUtcTicks;
-        if (!_cheapClock || openUntil == NygardBreakerSnapshot.NoTime)
+        if (!_cheapClock || openUntil == BreakerState.NoTime)
         {
             return Now;
         }
 
         var ticks = TimeSpan.FromMilliseconds(_cheapMilliseconds());
-        if (Volatile.Read(ref _breakEnd) is { } end && ReferenceEquals(end.Snapshot, snapshot) && ticks < end.TrustedUntil && end.EndsAt - ticks > CheapClockMargin)
+        if (Volatile.Read(ref _breakEnd) is { } end && end.Generation == generation && end.OpenUntil == openUntil && ticks < end.TrustedUntil && end.EndsAt - ticks > CheapClockMargin)
         {
             return new DateTimeOffset(openUntil - (end.EndsAt - ticks).Ticks, TimeSpan.Zero);
         }
@@ -59,12 +62,12 @@ internal sealed class BreakerClock
         var left = TimeSpan.FromTicks(openUntil - now.UtcTicks);
         if (left > CheapClockMargin)
         {
-            Volatile.Write(ref _breakEnd, new BreakEnd(snapshot, ticks + left, ticks + CheapClockLifetime));
+            Volatile.Write(ref _breakEnd, new BreakEnd(generation, openUntil, ticks + left, ticks + CheapClockLifetime));
         }
 
         return now;
     }
 
-    /// <summary>When one open snapshot's break ends on the cheap clock, and until when that answer is trusted.</summary>
-    private sealed record BreakEnd(NygardBreakerSnapshot Snapshot, TimeSpan EndsAt, TimeSpan TrustedUntil);
+    /// <summary>When one break ends on the cheap clock, and until when that answer is trusted.</summary>
+    private sealed record BreakEnd(long Generation, long OpenUntil, TimeSpan EndsAt, TimeSpan TrustedUntil);
 }

@@ -1,3 +1,4 @@
+using Nygard.Resilience.StateMachine;
 using Polly;
 using Polly.CircuitBreaker;
 
@@ -12,16 +13,19 @@ internal sealed partial class NygardBreaker<TResult>
     /// </summary>
     private const int MaxStoreAttempts = 1_000;
 
-    void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause)
+    void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause) =>
+        ((IBreakerStateObserver)this).OnChanged(previous.Value, current.Value, cause);
+
+    void IBreakerStateObserver.OnChanged(in BreakerState previous, in BreakerState current, object? cause)
     {
         if (current.Generation == previous.Generation)
         {
             return;
         }
 
-        var own = cause is TransitionCause<TResult> call && ReferenceEquals(call.Owner, this) ? call : null;
-        _rejections.OnTransition(current, own);
-        _transitions.Enqueue(previous, current, own);
+        var own = cause is TransitionCause call && ReferenceEquals(call.Owner, this) ? call : null;
+        _rejections.OnTransition(current.State, own);
+        _transitions.Enqueue(previous, current, own as TransitionCause<TResult>);
     }
 
     void INygardBreakerStateObserver.OnStoreAvailabilityChanged(bool isAvailable, Exception? exception)
@@ -36,7 +40,7 @@ internal sealed partial class NygardBreaker<TResult>
     /// Names the call that makes the transition to <paramref name="next"/>. Unless someone observes transitions, only a
     /// trip needs it (the exception that opened the breaker, for rejections), and the outcome is not converted.
     /// </summary>
-    private TransitionCause<TResult>? CauseOf<TCall>(NygardBreakerSnapshot next, Outcome<TCall>? outcome, ResilienceContext context)
+    private TransitionCause? CauseOf<TCall>(in BreakerState next, Outcome<TCall>? outcome, ResilienceContext context)
     {
         if (_transitions.IsObserved)
         {
@@ -44,42 +48,54 @@ internal sealed partial class NygardBreaker<TResult>
         }
 
         return next.State == CircuitState.Open && outcome?.Exception is { } exception
-            ? new TransitionCause<TResult>(this, context, Outcome: null, exception, next.Generation)
+            ? new TransitionCause(this, exception, next.Generation)
             : null;
     }
 
     /// <summary>
-    /// Swaps <paramref name="next"/> in for <paramref name="snapshot"/> and raises the events of a transition it makes.
+    /// Swaps <paramref name="next"/> in for the state it was decided on and raises the events of a transition it makes.
     /// Returns <see langword="true"/> when the step is done: stored, nothing to store, or a store that refused without
     /// knowing anything newer (or kept refusing), which the caller does not wait on; <see langword="false"/> to decide
-    /// again on the newer snapshot the store now holds.
+    /// again on the newer state the store now holds.
     /// </summary>
-    private ValueTask<bool> TryStoreAsync<TCall>(NygardBreakerSnapshot snapshot, NygardBreakerSnapshot next, Outcome<TCall>? outcome, ResilienceContext context, int attempt)
+    private ValueTask<bool> TryStoreAsync<TCall>(in BreakerState next, in Expected expected, Outcome<TCall>? outcome, ResilienceContext context, int attempt)
     {
-        if (ReferenceEquals(next, snapshot))
+        if (next.Version == expected.Version)
         {
             return new ValueTask<bool>(true);
         }
 
-        var cause = next.Generation == snapshot.Generation ? null : CauseOf(next, outcome, context);
-        var replacing = _store.TryReplaceAsync(snapshot, next, cause, CancellationToken.None);
-        return replacing.IsCompletedSuccessfully ? Stored(replacing.Result, snapshot, attempt) : StoredAsync(replacing, snapshot, attempt);
+        var cause = next.Generation == expected.Generation ? null : CauseOf(next, outcome, context);
+        return _inMemoryStore is not null
+            ? Stored(_inMemoryStore.TryReplace(expected.Version, next, cause), expected, attempt)
+            : TryStoreRemotelyAsync(next, expected, cause, attempt);
+    }
+
+    /// <summary>Swaps a state into a remote store, which swaps only snapshots it knows: the one it was decided on.</summary>
+    private ValueTask<bool> TryStoreRemotelyAsync(in BreakerState next, in Expected expected, TransitionCause? cause, int attempt)
+    {
+        var replacing = _store.TryReplaceAsync(expected.Snapshot!, new NygardBreakerSnapshot(next), cause, CancellationToken.None);
+        return replacing.IsCompletedSuccessfully ? Stored(replacing.Result, expected, attempt) : StoredAsync(replacing, expected, attempt);
     }
 
     /// <summary>Ends a store step whose swap completed at once (the in-memory store's always does) without an async frame.</summary>
-    private ValueTask<bool> Stored(bool replaced, NygardBreakerSnapshot snapshot, int attempt)
+    private ValueTask<bool> Stored(bool replaced, in Expected expected, int attempt)
     {
         if (!replaced)
         {
-            return new ValueTask<bool>(ReferenceEquals(Snapshot, snapshot) || attempt >= MaxStoreAttempts);
+            return new ValueTask<bool>(StillHolds(expected) || attempt >= MaxStoreAttempts);
         }
 
         var raising = _transitions.RaiseOwnAsync();
         return raising.IsCompletedSuccessfully ? new ValueTask<bool>(true) : RaisedAsync(raising);
     }
 
-    private async ValueTask<bool> StoredAsync(ValueTask<bool> replacing, NygardBreakerSnapshot snapshot, int attempt) =>
-        await Stored(await replacing.ConfigureAwait(false), snapshot, attempt).ConfigureAwait(false);
+    /// <summary>Tells whether the store still holds what a refused change was decided on: it knows nothing newer.</summary>
+    private bool StillHolds(in Expected expected) =>
+        _inMemoryStore is not null ? _inMemoryStore.Read().Version == expected.Version : ReferenceEquals(_store.Current, expected.Snapshot);
+
+    private async ValueTask<bool> StoredAsync(ValueTask<bool> replacing, Expected expected, int attempt) =>
+        await Stored(await replacing.ConfigureAwait(false), expected, attempt).ConfigureAwait(false);
 
     private static async ValueTask<bool> RaisedAsync(ValueTask raising)
     {

@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using Nygard.Resilience.Events;
 using Nygard.Resilience.StateMachine;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Telemetry;
 
 namespace Nygard.Resilience.Engine;
@@ -14,7 +15,7 @@ namespace Nygard.Resilience.Engine;
 /// builder), so outcomes are converted only where an event or a custom predicate needs them. The store step and what
 /// the store tells the breaker are in <c>NygardBreaker.Store.cs</c>.
 /// </summary>
-internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IDisposable
+internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IBreakerStateObserver, IDisposable
 {
     private readonly INygardBreakerStateStore _store;
     private readonly InMemoryNygardBreakerStateStore? _inMemoryStore;
@@ -25,7 +26,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     private readonly CallListeners<TResult> _listeners;
     private readonly TransitionQueue<TResult> _transitions;
     private readonly BreakerTelemetry<TResult> _telemetry;
-    private readonly Rejections<TResult> _rejections;
+    private readonly Rejections _rejections;
     private readonly bool _defaultPredicate;
     private readonly ListenerList _listenerList;
     private readonly IDisposable _subscription;
@@ -50,9 +51,9 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         _listenerList = (ListenerList)options.Listeners;
         _listeners = new CallListeners<TResult>(_listenerList, Id, _telemetry);
         _transitions = new TransitionQueue<TResult>(new TransitionEvents<TResult>(options, _listeners, _telemetry));
-        _rejections = new Rejections<TResult>(Id, telemetry);
+        _rejections = new Rejections(Id, telemetry);
 
-        _subscription = _store.Subscribe(this);
+        _subscription = _inMemoryStore is not null ? _inMemoryStore.Subscribe((IBreakerStateObserver)this) : _store.Subscribe(this);
         _stateProvider = options.StateProvider;
         _stateProvider?.Attach(this);
         if (options.ManualControl is { } manualControl)
@@ -79,8 +80,11 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Gets the store's snapshot; the in-memory store is read through its sealed type, which spares a virtual call on every call.</summary>
-    public NygardBreakerSnapshot Snapshot => _inMemoryStore is not null ? _inMemoryStore.Current : _store.Current;
+    /// <summary>Gets the store's snapshot, for those who query the breaker; calls read <see cref="Stamp"/> or the whole state.</summary>
+    public NygardBreakerSnapshot Snapshot => _store.Current;
+
+    /// <summary>Gets the stamp of the store's state, which the clean path reads: the in-memory store's through its sealed type, which spares a virtual call on every call.</summary>
+    internal BreakerStamp Stamp => _inMemoryStore is not null ? _inMemoryStore.Stamp : BreakerStamp.Of(_store.Current.Value);
 
     public Task NextTransition => _transitions.NextTransition;
 
@@ -112,8 +116,9 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     public ValueTask<Outcome<TCall>> ExecuteAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
     {
         // The clean path: a closed breaker admits without a change, and a synchronous success changes nothing if the
-        // breaker had no failures and nothing happened meanwhile. It reads the snapshot twice and writes nothing.
-        if (!CleanPathEligible || Snapshot is not { } snapshot || !BreakerStateMachine.AdmitsFreely(snapshot))
+        // breaker had no failures and nothing happened meanwhile. It reads the stamp twice and writes nothing.
+        var stamp = Stamp;
+        if (!CleanPathEligible || !BreakerStateMachine.AdmitsFreely(stamp))
         {
             return ExecuteUncleanAsync(callback, context, state);
         }
@@ -125,22 +130,22 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         }
         catch (Exception e)
         {
-            return RecordThrownAndRethrowAsync<TCall>(new CallTicket(snapshot.Generation, null), e, context);
+            return RecordThrownAndRethrowAsync<TCall>(new CallTicket(stamp.Generation, null), e, context);
         }
 
         if (!pending.IsCompletedSuccessfully)
         {
-            return CompleteAsync(pending, new CallTicket(snapshot.Generation, null), context);
+            return CompleteAsync(pending, new CallTicket(stamp.Generation, null), context);
         }
 
         var outcome = pending.Result;
-        if (outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(snapshot) && ReferenceEquals(Snapshot, snapshot))
+        if (outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(stamp) && Stamp == stamp)
         {
             CountCleanSuccess();
             return new ValueTask<Outcome<TCall>>(outcome);
         }
 
-        return CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), new CallTicket(snapshot.Generation, null), context);
+        return CompleteAsync(new ValueTask<Outcome<TCall>>(outcome), new CallTicket(stamp.Generation, null), context);
     }
 
     /// <summary>Counts a success that took the clean path; with no counter this is one field read.</summary>
@@ -153,9 +158,9 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         {
             for (var attempt = 1; ; attempt++)
             {
-                var snapshot = Snapshot;
-                var next = BreakerStateMachine.Manual(snapshot, command, _clock.Now, Policy.BreakDuration);
-                if (await TryStoreAsync(snapshot, next, default(Outcome<TResult>?), context, attempt).ConfigureAwait(false))
+                var next = Read(out var expected);
+                BreakerStateMachine.Manual(ref next, command, _clock.Now, Policy.BreakDuration);
+                if (await TryStoreAsync(next, expected, default(Outcome<TResult>?), context, attempt).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -168,7 +173,11 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         }
     }
 
-    /// <summary>Runs a call that did not take the clean path: a rejection that changes nothing is answered at once.</summary>
+    /// <summary>
+    /// Runs a call that did not take the clean path. A closed breaker admits it and a rejection that changes nothing is
+    /// answered at once, both decided on the stamp and break end read without a lock; anything else is decided on the
+    /// whole state.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // keeps the clean path's frame small
     internal ValueTask<Outcome<TCall>> ExecuteUncleanAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
     {
@@ -177,39 +186,111 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
             return ExecuteWithListenersAsync(callback, context, state);
         }
 
-        var snapshot = Snapshot;
-        var admission = BreakerStateMachine.Admit(snapshot, BreakerStateMachine.AdmitsFreely(snapshot) ? default : _clock.NowFor(snapshot), Policy);
-        return admission.Kind != AdmissionKind.Admitted && ReferenceEquals(admission.Next, snapshot)
-            ? new ValueTask<Outcome<TCall>>(Reject<TCall>(admission))
-            : ExecuteAdmittingAsync(callback, context, state, snapshot, admission);
+        var stamp = ReadStamp(out var openUntil);
+        if (BreakerStateMachine.AdmitsFreely(stamp))
+        {
+            return RunAsync(callback, context, state, new CallTicket(stamp.Generation, null));
+        }
+
+        // Stryker disable once Conditional : RejectsAtOnce reads the time only for an open breaker, so reading the clock for every state decides the same; the condition only spares the read.
+        var now = stamp.State == CircuitState.Open ? _clock.NowFor(stamp.Generation, openUntil) : default;
+        if (!stamp.IsBusy && BreakerStateMachine.RejectsAtOnce(stamp.State, openUntil, now, out var retryAfter) is { } rejected)
+        {
+            return new ValueTask<Outcome<TCall>>(Reject<TCall>(rejected, retryAfter, stamp.State, stamp.Generation));
+        }
+
+        return AdmitAndRunAsync(callback, context, state);
+    }
+
+    /// <summary>Reads the stamp and the break end as one pair.</summary>
+    private BreakerStamp ReadStamp(out long openUntil)
+    {
+        if (_inMemoryStore is not null)
+        {
+            return _inMemoryStore.ReadStamp(out openUntil);
+        }
+
+        var remote = _store.Current.Value;
+        openUntil = remote.OpenUntilUtcTicks;
+        return BreakerStamp.Of(remote);
+    }
+
+    /// <summary>Reads the store's whole state, which every change is decided on, and what the store will compare.</summary>
+    private BreakerState Read(out Expected expected)
+    {
+        if (_inMemoryStore is not null)
+        {
+            var state = _inMemoryStore.Read();
+            expected = new Expected(state.Version, state.Generation, null);
+            return state;
+        }
+
+        var snapshot = _store.Current;
+        expected = new Expected(snapshot.Version, snapshot.Generation, snapshot);
+        return snapshot.Value;
     }
 
     private async ValueTask<Outcome<TCall>> ExecuteWithListenersAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
     {
         await _listeners.BeforeCallAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
-        var snapshot = Snapshot;
-        return await ExecuteAdmittingAsync(callback, context, state, snapshot, AdmitNow(snapshot)).ConfigureAwait(context.ContinueOnCapturedContext);
+        return await AdmitAndRunAsync(callback, context, state).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
-    /// <summary>Stores <paramref name="admission"/>, decided on <paramref name="snapshot"/>, and runs the call if it was admitted.</summary>
-    private async ValueTask<Outcome<TCall>> ExecuteAdmittingAsync<TCall, TState>(
+    /// <summary>
+    /// Decides the call's admission on the whole state, stores it and runs the call if it was admitted. The state is
+    /// handled outside any async method, so that a store step that completes at once copies it only on the stack.
+    /// </summary>
+    private ValueTask<Outcome<TCall>> AdmitAndRunAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
+    {
+        var next = Read(out var expected);
+        var admission = AdmitNow(ref next);
+        var storing = TryStoreAsync(next, expected, default(Outcome<TResult>?), context, attempt: 1);
+        if (!storing.IsCompletedSuccessfully)
+        {
+            return AdmitAgainAsync(storing, admission, next.State, next.Generation, callback, context, state);
+        }
+
+        return storing.Result
+            ? Admitted(callback, context, state, admission, next.State, next.Generation)
+            : AdmitAgainAsync(new ValueTask<bool>(false), admission, next.State, next.Generation, callback, context, state);
+    }
+
+    /// <summary>Waits for a store step that did not complete at once, and decides again while the store holds something newer.</summary>
+    private async ValueTask<Outcome<TCall>> AdmitAgainAsync<TCall, TState>(
+        ValueTask<bool> storing,
+        Admission admission,
+        CircuitState circuit,
+        long generation,
+        Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        for (var attempt = 2; !await storing.ConfigureAwait(false); attempt++)
+        {
+            var next = Read(out var expected);
+            admission = AdmitNow(ref next);
+            (circuit, generation) = (next.State, next.Generation);
+            storing = TryStoreAsync(next, expected, default(Outcome<TResult>?), context, attempt);
+        }
+
+        return await Admitted(callback, context, state, admission, circuit, generation).ConfigureAwait(context.ContinueOnCapturedContext);
+    }
+
+    /// <summary>Runs the call of a stored admission, or rejects it (the breaker being in <paramref name="circuit"/>, period <paramref name="generation"/>).</summary>
+    private ValueTask<Outcome<TCall>> Admitted<TCall, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
         ResilienceContext context,
         TState state,
-        NygardBreakerSnapshot snapshot,
-        Admission admission)
+        in Admission admission,
+        CircuitState circuit,
+        long generation) =>
+        admission.Kind != AdmissionKind.Admitted
+            ? new ValueTask<Outcome<TCall>>(Reject<TCall>(admission.Kind, admission.RetryAfter, circuit, generation))
+            : RunAsync(callback, context, state, admission.Ticket);
+
+    /// <summary>Runs an admitted call and records how it ended.</summary>
+    private ValueTask<Outcome<TCall>> RunAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state, CallTicket ticket)
     {
-        for (var attempt = 1; !await TryStoreAsync(snapshot, admission.Next, default(Outcome<TResult>?), context, attempt).ConfigureAwait(false); attempt++)
-        {
-            snapshot = Snapshot;
-            admission = AdmitNow(snapshot);
-        }
-
-        if (admission.Kind != AdmissionKind.Admitted)
-        {
-            return Reject<TCall>(admission);
-        }
-
         ValueTask<Outcome<TCall>> pending;
         try
         {
@@ -217,20 +298,20 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         }
         catch (Exception e)
         {
-            return await RecordThrownAndRethrowAsync<TCall>(admission.Ticket, e, context).ConfigureAwait(context.ContinueOnCapturedContext);
+            return RecordThrownAndRethrowAsync<TCall>(ticket, e, context);
         }
 
-        return await CompleteAsync(pending, admission.Ticket, context).ConfigureAwait(context.ContinueOnCapturedContext);
+        return CompleteAsync(pending, ticket, context);
     }
 
-    private Admission AdmitNow(NygardBreakerSnapshot snapshot) =>
-        // Stryker disable once Conditional : a closed snapshot is admitted without reading the time, so reading the clock anyway decides the same; the condition only spares the read.
-        BreakerStateMachine.Admit(snapshot, BreakerStateMachine.AdmitsFreely(snapshot) ? default : _clock.Now, Policy);
+    private Admission AdmitNow(ref BreakerState state) =>
+        // Stryker disable once Conditional : a closed state is admitted without reading the time, so reading the clock anyway decides the same; the condition only spares the read.
+        BreakerStateMachine.Admit(ref state, BreakerStateMachine.AdmitsFreely(state.State) ? default : _clock.Now, Policy);
 
-    private Outcome<TCall> Reject<TCall>(in Admission admission)
+    private Outcome<TCall> Reject<TCall>(AdmissionKind kind, TimeSpan retryAfter, CircuitState state, long generation)
     {
         _callCounter?.Add(NygardBreakerCallOutcome.Rejected);
-        return Outcome.FromException<TCall>(_rejections.Create(admission));
+        return Outcome.FromException<TCall>(_rejections.Create(kind, retryAfter, state, generation));
     }
 
     internal async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(ValueTask<Outcome<TCall>> pending, CallTicket ticket, ResilienceContext context)
@@ -274,22 +355,51 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
             OutcomeKind.Failure => NygardBreakerCallOutcome.Failure,
             _ => NygardBreakerCallOutcome.Ignored,
         });
-        if (kind == OutcomeKind.Failure && _failureCounter is { } counter && BreakerStateMachine.CountsWithoutTransition(Snapshot, ticket, Policy) &&
+        if (kind == OutcomeKind.Failure && _failureCounter is { } counter && BreakerStateMachine.CountsWithoutTransition(Read(out _), ticket, Policy) &&
             await counter.TryCountFailureAsync(ticket.Generation, Policy.FailureThreshold, CancellationToken.None).ConfigureAwait(false))
         {
             return kind;
         }
 
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; !await RecordOnceAsync(ticket, kind, outcome, context, attempt).ConfigureAwait(false); attempt++)
         {
-            var snapshot = Snapshot;
-            var now = BreakerStateMachine.RecordNeedsTime(snapshot, ticket, kind, Policy) ? _clock.Now : default;
-            var decision = BreakerStateMachine.Decide(snapshot, ticket, kind, now, Policy);
-            var next = decision.Next ?? BreakerStateMachine.Open(snapshot, decision, now, await _breakDurations.ChooseAsync(decision, snapshot, context).ConfigureAwait(false));
-            if (await TryStoreAsync<TCall>(snapshot, next, outcome, context, attempt).ConfigureAwait(false))
-            {
-                return kind;
-            }
         }
+
+        return kind;
+    }
+
+    /// <summary>
+    /// Decides what an outcome does on the whole state and stores it: <see langword="false"/> to decide again. Like
+    /// <see cref="AdmitAndRunAsync"/>, it handles the state outside any async method unless a break duration generator or
+    /// the store completes later.
+    /// </summary>
+    private ValueTask<bool> RecordOnceAsync<TCall>(CallTicket ticket, OutcomeKind kind, Outcome<TCall> outcome, ResilienceContext context, int attempt)
+    {
+        var next = Read(out var expected);
+        var now = BreakerStateMachine.RecordNeedsTime(next, ticket, kind, Policy) ? _clock.Now : default;
+        var decision = BreakerStateMachine.Decide(ref next, ticket, kind, now, Policy);
+        return decision.Opens
+            ? OpenAndStoreAsync(ref next, expected, decision, now, outcome, context, attempt)
+            : TryStoreAsync<TCall>(next, expected, outcome, context, attempt);
+    }
+
+    /// <summary>Chooses the break duration for a decision that opens the breaker, and stores the open state.</summary>
+    private ValueTask<bool> OpenAndStoreAsync<TCall>(ref BreakerState next, in Expected expected, in Decision decision, DateTimeOffset now, Outcome<TCall> outcome, ResilienceContext context, int attempt)
+    {
+        var choosing = _breakDurations.ChooseAsync(decision, next.FailureCount, context);
+        if (!choosing.IsCompletedSuccessfully)
+        {
+            return OpenAsync(next, expected, decision, now, choosing, outcome, context, attempt);
+        }
+
+        BreakerStateMachine.Open(ref next, decision, now, choosing.Result);
+        return TryStoreAsync<TCall>(next, expected, outcome, context, attempt);
+    }
+
+    private async ValueTask<bool> OpenAsync<TCall>(BreakerState next, Expected expected, Decision decision, DateTimeOffset now, ValueTask<TimeSpan> choosing, Outcome<TCall> outcome, ResilienceContext context, int attempt)
+    {
+        var breakDuration = await choosing.ConfigureAwait(false);
+        BreakerStateMachine.Open(ref next, decision, now, breakDuration);
+        return await TryStoreAsync<TCall>(next, expected, outcome, context, attempt).ConfigureAwait(false);
     }
 }

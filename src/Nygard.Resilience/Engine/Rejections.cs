@@ -10,36 +10,37 @@ namespace Nygard.Resilience.Engine;
 /// left and the exception that opened the breaker (when a call in this process opened it by throwing), or
 /// <see cref="IsolatedCircuitException"/>; both name the breaker and carry its telemetry source.
 /// </summary>
-internal sealed class Rejections<TResult>(NygardBreakerId breaker, ResilienceStrategyTelemetry telemetry)
+internal sealed class Rejections(NygardBreakerId breaker, ResilienceStrategyTelemetry telemetry)
 {
     private readonly string _brokenMessage = $"The circuit breaker '{breaker}' is open: calls are not allowed until the break ends (see RetryAfter).";
     private readonly string _isolatedMessage = $"The circuit breaker '{breaker}' is isolated: it is held open manually until it is closed.";
-    private TransitionCause<TResult>? _opening;
+    private TransitionCause? _opening;
 
     /// <summary>Remembers the call that opened the breaker: kept through half-open, forgotten on any other transition.</summary>
-    /// <param name="current">The snapshot after the transition.</param>
+    /// <param name="current">The circuit state after the transition.</param>
     /// <param name="cause">The call in this process that caused the transition, if any.</param>
-    public void OnTransition(NygardBreakerSnapshot current, TransitionCause<TResult>? cause)
+    public void OnTransition(CircuitState current, TransitionCause? cause)
     {
-        if (current.State != CircuitState.HalfOpen)
+        if (current != CircuitState.HalfOpen)
         {
-            Volatile.Write(ref _opening, current.State == CircuitState.Open ? cause : null);
+            Volatile.Write(ref _opening, current == CircuitState.Open ? cause : null);
         }
     }
 
-    public ExecutionRejectedException Create(in Admission admission)
+    /// <summary>Makes the exception for a call rejected while the breaker was in <paramref name="state"/>, in circuit period <paramref name="generation"/>.</summary>
+    public ExecutionRejectedException Create(AdmissionKind kind, TimeSpan retryAfter, CircuitState state, long generation)
     {
-        ExecutionRejectedException exception = admission.Kind == AdmissionKind.RejectedIsolated
+        ExecutionRejectedException exception = kind == AdmissionKind.RejectedIsolated
             ? new IsolatedCircuitException(_isolatedMessage)
-            : CreateBroken(admission.RetryAfter, admission.Next);
+            : CreateBroken(retryAfter, state == CircuitState.Open ? generation : generation - 1);
         telemetry.SetTelemetrySource(exception);
         return exception;
     }
 
-    private BrokenCircuitException CreateBroken(TimeSpan retryAfter, NygardBreakerSnapshot snapshot)
+    private BrokenCircuitException CreateBroken(TimeSpan retryAfter, long openGeneration)
     {
-        // BreakerStateMachine.Admit rejects only with time left (open: now < OpenUntil; half-open: live leases end after now).
-        var openGeneration = snapshot.State == CircuitState.Open ? snapshot.Generation : snapshot.Generation - 1;
+        // BreakerStateMachine rejects only with time left (open: now < OpenUntil; half-open: live leases end after now),
+        // and only open or half-open after a break (whose period came just before).
         return Volatile.Read(ref _opening) is { Exception: { } inner } opening && opening.Generation == openGeneration
             ? new BrokenCircuitException(_brokenMessage, retryAfter, inner)
             : new BrokenCircuitException(_brokenMessage, retryAfter);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Nygard.Resilience.Engine;
+using Nygard.Resilience.StateMachine;
 
 namespace Nygard.Resilience.Events;
 
@@ -39,11 +40,11 @@ internal sealed class TransitionQueue<TResult>(TransitionEvents<TResult> events)
     /// <summary>Gets a value indicating whether a transition has anyone to be raised to; a breaker nobody observes queues nothing.</summary>
     public bool IsObserved => events.IsObserved;
 
-    /// <summary>Queues a transition the store just made. Called by the store while it swaps the snapshot: must not block.</summary>
-    /// <param name="previous">The snapshot before the transition.</param>
-    /// <param name="current">The snapshot after it.</param>
+    /// <summary>Queues a transition the store just made. Called by the store while it swaps the state: must not block; the snapshots are made only for someone who observes.</summary>
+    /// <param name="previous">The state before the transition.</param>
+    /// <param name="current">The state after it.</param>
     /// <param name="cause">The call that caused it, when that call is this breaker's and will raise it.</param>
-    public void Enqueue(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, TransitionCause<TResult>? cause)
+    public void Enqueue(in BreakerState previous, in BreakerState current, TransitionCause<TResult>? cause)
     {
         if (!events.IsObserved)
         {
@@ -52,7 +53,7 @@ internal sealed class TransitionQueue<TResult>(TransitionEvents<TResult> events)
         }
 
         var waiting = cause is not null && !HandlerScope.IsActive;
-        _pending.Enqueue(new PendingTransition<TResult>(previous, current, waiting ? cause!.Context : null, waiting ? cause!.Outcome : null));
+        _pending.Enqueue(new PendingTransition<TResult>(new NygardBreakerSnapshot(previous), new NygardBreakerSnapshot(current), waiting ? cause!.Context : null, waiting ? cause!.Outcome : null));
         if (!waiting)
         {
             // Stryker disable once Boolean : preferLocal only chooses which thread-pool queue runs the work item; the events are raised in order by the queue either way, so no test can tell.

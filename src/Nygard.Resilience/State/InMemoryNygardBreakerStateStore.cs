@@ -1,17 +1,28 @@
+using Nygard.Resilience.StateMachine;
+
 namespace Nygard.Resilience;
 
 /// <summary>
 /// Keeps a breaker's state in this process. Pipelines given the same instance behave as one breaker.
 /// </summary>
 /// <remarks>
-/// Reading <see cref="Current"/> is a single volatile read. Replacements take a short lock so that observers
-/// learn of changes in the order they happened; the lock is never taken on the clean success path.
+/// The state is a value changed under a short lock, so that a change allocates nothing and observers learn of changes
+/// in the order they happened; <see cref="Current"/> makes a snapshot of it only when asked, once per change. Calls read
+/// the state without the lock: one word on the clean success path, a checked pair for a rejection, a checked copy to
+/// decide a change on.
 /// </remarks>
 public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
 {
     private readonly object _gate = new();
-    private volatile NygardBreakerSnapshot _current = NygardBreakerSnapshot.Initial;
     private readonly NygardBreakerStateObservers _observers = new();
+    private readonly ObserverList<IBreakerStateObserver> _breakers = new();
+    private BreakerState _state = BreakerState.Initial;
+    private NygardBreakerSnapshot? _snapshot = NygardBreakerSnapshot.Initial;
+    private long _stamp = BreakerStamp.Of(BreakerState.Initial).Value;
+    private long _openUntilUtcTicks = BreakerState.NoTime;
+
+    // Odd while a change is being written: a sequence lock, so that readers never take parts of two states for one.
+    private long _sequence;
 
     /// <summary>
     /// Initializes a new instance of the <see cref="InMemoryNygardBreakerStateStore"/> class, closed and with no failures.
@@ -21,7 +32,10 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
     }
 
     /// <inheritdoc/>
-    public NygardBreakerSnapshot Current => _current;
+    public NygardBreakerSnapshot Current => Volatile.Read(ref _snapshot) ?? Snapshot();
+
+    /// <summary>Gets the stamp of the state, which the clean path reads: one volatile read.</summary>
+    internal BreakerStamp Stamp => new(Volatile.Read(ref _stamp));
 
     /// <inheritdoc/>
     public DateTimeOffset GetUtcNow(TimeProvider localTime)
@@ -38,14 +52,12 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
 
         lock (_gate)
         {
-            var previous = _current;
-            if (previous.Version != expected.Version)
+            if (_state.Version != expected.Version)
             {
                 return new ValueTask<bool>(false);
             }
 
-            _current = replacement;
-            _observers.NotifyChanged(previous, replacement, cause);
+            Replace(replacement.Value, replacement, cause);
         }
 
         return new ValueTask<bool>(true);
@@ -53,4 +65,90 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
 
     /// <inheritdoc/>
     public IDisposable Subscribe(INygardBreakerStateObserver observer) => _observers.Add(observer);
+
+    /// <summary>Reads the stamp and the break end as one pair; <see cref="BreakerStamp.Busy"/> when a change ran meanwhile.</summary>
+    internal BreakerStamp ReadStamp(out long openUntilUtcTicks)
+    {
+        // Each volatile read is made before the next, so the sequence read last tells whether a change ran meanwhile.
+        var sequence = Volatile.Read(ref _sequence);
+        var stamp = Volatile.Read(ref _stamp);
+        openUntilUtcTicks = Volatile.Read(ref _openUntilUtcTicks);
+        return (sequence & 1) == 0 && Volatile.Read(ref _sequence) == sequence ? new(stamp) : BreakerStamp.Busy;
+    }
+
+    /// <summary>Reads the whole state.</summary>
+    internal BreakerState Read()
+    {
+        var sequence = Volatile.Read(ref _sequence);
+        var state = _state;
+        Interlocked.MemoryBarrier(); // the copy is made before the sequence is read again
+        if ((sequence & 1) == 0 && Volatile.Read(ref _sequence) == sequence)
+        {
+            return state;
+        }
+
+        // A change ran meanwhile: the copy may mix two states. Read again under the lock rather than wait in a loop.
+        lock (_gate)
+        {
+            return _state;
+        }
+    }
+
+    /// <summary>Replaces the state with <paramref name="replacement"/> if, and only if, it is still at <paramref name="expectedVersion"/>.</summary>
+    internal bool TryReplace(long expectedVersion, in BreakerState replacement, object? cause)
+    {
+        lock (_gate)
+        {
+            if (_state.Version != expectedVersion)
+            {
+                return false;
+            }
+
+            Replace(replacement, null, cause);
+        }
+
+        return true;
+    }
+
+    /// <summary>Subscribes a breaker to every change, told as values.</summary>
+    internal IDisposable Subscribe(IBreakerStateObserver observer) => _breakers.Add(observer);
+
+    /// <summary>Swaps the state in and tells the observers; called under the lock.</summary>
+    private void Replace(in BreakerState replacement, NygardBreakerSnapshot? snapshot, object? cause)
+    {
+        var previous = _state;
+        var previousSnapshot = _snapshot;
+
+        Interlocked.Increment(ref _sequence); // odd, and a full fence: nothing written below is seen before it
+        _state = replacement;
+        Volatile.Write(ref _openUntilUtcTicks, replacement.OpenUntilUtcTicks);
+        Volatile.Write(ref _stamp, BreakerStamp.Of(replacement).Value);
+        Volatile.Write(ref _sequence, _sequence + 1);
+        Volatile.Write(ref _snapshot, snapshot);
+
+        foreach (var breaker in _breakers.Current)
+        {
+            breaker.OnChanged(previous, replacement, cause);
+        }
+
+        if (!_observers.IsEmpty)
+        {
+            _observers.NotifyChanged(previousSnapshot ?? new NygardBreakerSnapshot(previous), Snapshot(), cause);
+        }
+    }
+
+    /// <summary>Makes the snapshot of the current state, once per change.</summary>
+    private NygardBreakerSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            if (_snapshot is not { } snapshot)
+            {
+                snapshot = new NygardBreakerSnapshot(_state);
+                Volatile.Write(ref _snapshot, snapshot);
+            }
+
+            return snapshot;
+        }
+    }
 }

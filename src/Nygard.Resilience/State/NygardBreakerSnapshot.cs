@@ -8,34 +8,16 @@ namespace Nygard.Resilience;
 /// An immutable picture of one breaker's shared state, as kept by an <see cref="INygardBreakerStateStore"/>.
 /// </summary>
 /// <remarks>
-/// Snapshots are produced by the breaker's state machine; a store only keeps the latest one and replaces it
-/// atomically. <see cref="Version"/> rises on every change, <see cref="Generation"/> on every transition
-/// between states (a "circuit period").
+/// A snapshot shows a state made by the breaker's state machine; a store keeps the latest and replaces it atomically
+/// (the in-memory store keeps the state itself and makes a snapshot only when asked). <see cref="Version"/> rises on
+/// every change, <see cref="Generation"/> on every transition between states (a "circuit period").
 /// </remarks>
 public sealed class NygardBreakerSnapshot
 {
-    /// <summary>What <see cref="OpenUntilUtcTicks"/> holds when there is no break end.</summary>
-    internal const long NoTime = -1;
-
-    // Times are kept as UTC ticks and the state as a byte: a snapshot is allocated on every change, and both keep it small.
-    private readonly long _openUntilUtcTicks;
-    private readonly long _transitionedAtUtcTicks;
-    private readonly byte _state;
-
     /// <summary>
     /// Gets the snapshot every breaker starts from: closed, no failures, generation and version 0.
     /// </summary>
-    public static NygardBreakerSnapshot Initial { get; } = new(
-        CircuitState.Closed,
-        failureCount: 0,
-        probeSuccesses: 0,
-        failedProbes: 0,
-        probeLeases: ImmutableArray<DateTimeOffset>.Empty,
-        openUntil: null,
-        transitionedAt: DateTimeOffset.MinValue,
-        isManual: false,
-        generation: 0,
-        version: 0);
+    public static NygardBreakerSnapshot Initial { get; } = new(BreakerState.Initial);
 
     /// <summary>
     /// Initializes a new instance of the <see cref="NygardBreakerSnapshot"/> class.
@@ -62,58 +44,60 @@ public sealed class NygardBreakerSnapshot
         bool isManual,
         long generation,
         long version)
+        : this(new BreakerState(
+            (uint)state <= (uint)CircuitState.Isolated ? state : throw new ArgumentOutOfRangeException(nameof(state), state, "Not a circuit state."),
+            failureCount,
+            probeSuccesses,
+            failedProbes,
+            probeLeases.IsDefault ? ImmutableArray<DateTimeOffset>.Empty : probeLeases,
+            openUntil?.UtcTicks ?? BreakerState.NoTime,
+            transitionedAt.UtcTicks,
+            isManual,
+            generation,
+            version))
     {
-        _state = (uint)state <= (uint)CircuitState.Isolated
-            ? (byte)state
-            : throw new ArgumentOutOfRangeException(nameof(state), state, "Not a circuit state.");
-        FailureCount = failureCount;
-        ProbeSuccesses = probeSuccesses;
-        FailedProbes = failedProbes;
-        ProbeLeases = probeLeases.IsDefault ? ImmutableArray<DateTimeOffset>.Empty : probeLeases;
-        _openUntilUtcTicks = openUntil?.UtcTicks ?? NoTime;
-        _transitionedAtUtcTicks = transitionedAt.UtcTicks;
-        IsManual = isManual;
-        Generation = generation;
-        Version = version;
     }
 
+    /// <summary>Initializes a new instance of the <see cref="NygardBreakerSnapshot"/> class that shows <paramref name="value"/>.</summary>
+    internal NygardBreakerSnapshot(in BreakerState value) => Value = value;
+
+    /// <summary>Gets the state this snapshot shows, as the state machine reads it.</summary>
+    internal BreakerState Value { get; }
+
     /// <summary>Gets the circuit state.</summary>
-    public CircuitState State => (CircuitState)_state;
+    public CircuitState State => Value.State;
 
     /// <summary>Gets the number of consecutive handled failures.</summary>
-    public int FailureCount { get; }
+    public int FailureCount => Value.FailureCount;
 
     /// <summary>Gets the number of consecutive successful probes in the current half-open period.</summary>
-    public int ProbeSuccesses { get; }
+    public int ProbeSuccesses => Value.ProbeSuccesses;
 
     /// <summary>Gets the number of consecutive failed probes since the breaker last closed.</summary>
-    public int FailedProbes { get; }
+    public int FailedProbes => Value.FailedProbes;
 
     /// <summary>Gets the lease expiry of every probe in flight.</summary>
-    public ImmutableArray<DateTimeOffset> ProbeLeases { get; }
+    public ImmutableArray<DateTimeOffset> ProbeLeases => Value.ProbeLeases;
 
     /// <summary>Gets when the break ends, or <see langword="null"/> unless the state is <see cref="CircuitState.Open"/>.</summary>
-    public DateTimeOffset? OpenUntil => _openUntilUtcTicks == NoTime ? null : new DateTimeOffset(_openUntilUtcTicks, TimeSpan.Zero);
-
-    /// <summary>Gets when the break ends as UTC ticks, or <see cref="NoTime"/>: what the state machine compares without building a <see cref="DateTimeOffset"/>.</summary>
-    internal long OpenUntilUtcTicks => _openUntilUtcTicks;
+    public DateTimeOffset? OpenUntil => Value.OpenUntil;
 
     /// <summary>Gets when the current circuit period began.</summary>
-    public DateTimeOffset TransitionedAt => new(_transitionedAtUtcTicks, TimeSpan.Zero);
+    public DateTimeOffset TransitionedAt => Value.TransitionedAt;
 
     /// <summary>Gets a value indicating whether the transition that began the current period was manual.</summary>
-    public bool IsManual { get; }
+    public bool IsManual => Value.IsManual;
 
     /// <summary>Gets the circuit period's number, which rises on every transition.</summary>
-    public long Generation { get; }
+    public long Generation => Value.Generation;
 
     /// <summary>Gets the snapshot's number, which rises on every change.</summary>
-    public long Version { get; }
+    public long Version => Value.Version;
 
     /// <summary>Returns the time left until the break ends, never negative; <see langword="null"/> unless the state is <see cref="CircuitState.Open"/>.</summary>
     /// <param name="now">The time on the breaker's clock.</param>
     /// <returns>The time left, or <see langword="null"/>.</returns>
-    public TimeSpan? GetRetryAfter(DateTimeOffset now) => BreakerStateMachine.RetryAfter(this, now);
+    public TimeSpan? GetRetryAfter(DateTimeOffset now) => BreakerStateMachine.RetryAfter(Value, now);
 
     /// <inheritdoc/>
     public override string ToString() =>

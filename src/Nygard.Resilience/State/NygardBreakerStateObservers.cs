@@ -7,25 +7,17 @@ namespace Nygard.Resilience;
 /// </summary>
 public sealed class NygardBreakerStateObservers
 {
-    private readonly object _gate = new();
-    private INygardBreakerStateObserver[] _observers = [];
+    private readonly ObserverList<INygardBreakerStateObserver> _observers = new();
 
     /// <summary>
     /// Adds an observer.
     /// </summary>
     /// <param name="observer">The observer.</param>
     /// <returns>A handle that removes the observer when disposed (the return value of <see cref="INygardBreakerStateStore.Subscribe"/>).</returns>
-    public IDisposable Add(INygardBreakerStateObserver observer)
-    {
-        ArgumentNullException.ThrowIfNull(observer);
+    public IDisposable Add(INygardBreakerStateObserver observer) => _observers.Add(observer);
 
-        lock (_gate)
-        {
-            _observers = [.. _observers, observer];
-        }
-
-        return new Subscription(this, observer);
-    }
+    /// <summary>Gets a value indicating whether there is no observer: a store may then skip making what it would tell them.</summary>
+    internal bool IsEmpty => _observers.Current.Length == 0;
 
     /// <summary>Tells every observer that the stored snapshot changed.</summary>
     /// <param name="previous">The snapshot before the change.</param>
@@ -33,7 +25,7 @@ public sealed class NygardBreakerStateObservers
     /// <param name="cause">The cause given with the change, or <see langword="null"/> for a change made elsewhere.</param>
     public void NotifyChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause)
     {
-        foreach (var observer in Volatile.Read(ref _observers))
+        foreach (var observer in _observers.Current)
         {
             observer.OnChanged(previous, current, cause);
         }
@@ -44,7 +36,7 @@ public sealed class NygardBreakerStateObservers
     /// <param name="exception">What made it unavailable, if known.</param>
     public void NotifyAvailabilityChanged(bool isAvailable, Exception? exception)
     {
-        foreach (var observer in Volatile.Read(ref _observers))
+        foreach (var observer in _observers.Current)
         {
             observer.OnStoreAvailabilityChanged(isAvailable, exception);
         }
@@ -55,30 +47,9 @@ public sealed class NygardBreakerStateObservers
     public void NotifyProblem(Exception problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        foreach (var observer in Volatile.Read(ref _observers))
+        foreach (var observer in _observers.Current)
         {
             observer.OnStoreProblem(problem);
-        }
-    }
-
-    private void Remove(INygardBreakerStateObserver observer)
-    {
-        lock (_gate)
-        {
-            _observers = Array.FindAll(_observers, o => !ReferenceEquals(o, observer));
-        }
-    }
-
-    private sealed class Subscription(NygardBreakerStateObservers observers, INygardBreakerStateObserver observer) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                observers.Remove(observer);
-            }
         }
     }
 }

@@ -4,70 +4,93 @@ using Polly.CircuitBreaker;
 namespace Nygard.Resilience.StateMachine;
 
 /// <summary>
-/// The breaker's whole behaviour as pure functions of (snapshot, event, now, policy). No clock, no locks, no I/O:
-/// stores swap the snapshots these functions return, and the strategy raises events for the transitions.
+/// The breaker's whole behaviour as functions of (state, event, now, policy) that change the caller's copy of the state
+/// and touch nothing else. No clock, no locks, no I/O: stores swap in the states these functions make, and the breaker
+/// raises events for the transitions.
 /// </summary>
 /// <remarks>
-/// Every function returns the same snapshot instance when nothing changes. A changed snapshot has
-/// <c>Version + 1</c>; a transition to another state also has <c>Generation + 1</c>.
+/// Every function leaves the state as it was (the same <see cref="BreakerState.Version"/>) when nothing changes. A
+/// changed state has <c>Version + 1</c>; a transition to another circuit state also has <c>Generation + 1</c>. The
+/// functions change the caller's copy in place rather than return a new state (see <see cref="BreakerState"/> for why).
 /// </remarks>
 internal static class BreakerStateMachine
 {
-    /// <summary>Decides whether a call may run now.</summary>
-    public static Admission Admit(NygardBreakerSnapshot snapshot, DateTimeOffset now, in BreakerPolicy policy)
+    /// <summary>Decides whether a call may run now, and changes <paramref name="state"/> into the state after admission.</summary>
+    public static Admission Admit(ref BreakerState state, DateTimeOffset now, in BreakerPolicy policy)
     {
-        switch (snapshot.State)
+        if (RejectsAtOnce(state.State, state.OpenUntilUtcTicks, now, out var retryAfter) is { } rejected)
         {
-            case CircuitState.Closed:
-                return new(AdmissionKind.Admitted, snapshot, new CallTicket(snapshot.Generation, null), TimeSpan.Zero);
+            return new(rejected, default, retryAfter);
+        }
 
-            case CircuitState.Open when now.UtcTicks < snapshot.OpenUntilUtcTicks: // no break end (NoTime) is never later than now
-                return new(AdmissionKind.RejectedOpen, snapshot, default, TimeSpan.FromTicks(snapshot.OpenUntilUtcTicks - now.UtcTicks));
+        if (state.State == CircuitState.Closed)
+        {
+            return new(AdmissionKind.Admitted, new CallTicket(state.Generation, null), TimeSpan.Zero);
+        }
 
-            case CircuitState.Open:
-            {
-                // The break is over: this call half-opens the breaker and is its first probe.
-                var lease = SaturatingTime.Add(now, policy.BreakDuration);
-                var halfOpen = Transition(snapshot, CircuitState.HalfOpen, now, isManual: false, probeLeases: [lease]);
-                return new(AdmissionKind.Admitted, halfOpen, new CallTicket(halfOpen.Generation, lease), TimeSpan.Zero);
-            }
+        var lease = SaturatingTime.Add(now, policy.BreakDuration);
+        if (state.State == CircuitState.Open)
+        {
+            // The break is over: this call half-opens the breaker and is its first probe.
+            BeginPeriod(ref state, CircuitState.HalfOpen, now, isManual: false);
+            state.ProbeLeases = [lease];
+            return new(AdmissionKind.Admitted, new CallTicket(state.Generation, lease), TimeSpan.Zero);
+        }
 
-            case CircuitState.HalfOpen:
-            {
-                var live = LiveLeases(snapshot.ProbeLeases, now);
-                if (live.Length < policy.HalfOpenPermits)
-                {
-                    var lease = SaturatingTime.Add(now, policy.BreakDuration);
-                    var next = Change(snapshot, probeLeases: live.Add(lease));
-                    return new(AdmissionKind.Admitted, next, new CallTicket(next.Generation, lease), TimeSpan.Zero);
-                }
+        var leases = state.ProbeLeases;
+        var live = LiveLeases(leases, now);
+        var admitted = live.Length < policy.HalfOpenPermits;
+        state.ProbeLeases = admitted ? live.Add(lease) : live;
+        state.Version += state.ProbeLeases == leases ? 0 : 1;
+        return admitted
+            ? new(AdmissionKind.Admitted, new CallTicket(state.Generation, lease), TimeSpan.Zero)
+            : new(AdmissionKind.RejectedOpen, default, Earliest(live) - now);
+    }
 
-                var pruned = live.Length == snapshot.ProbeLeases.Length ? snapshot : Change(snapshot, probeLeases: live);
-                return new(AdmissionKind.RejectedOpen, pruned, default, Earliest(live) - now);
-            }
-
+    /// <summary>
+    /// Tells whether a call is rejected at once, without changing anything, judging only by the circuit state and the
+    /// break end (what a store publishes without a lock): open with time left, or isolated. <see langword="null"/> when
+    /// only the full state can decide.
+    /// </summary>
+    /// <param name="state">The circuit state.</param>
+    /// <param name="openUntilUtcTicks">When the break ends, or <see cref="BreakerState.NoTime"/>.</param>
+    /// <param name="now">The time (only read when open).</param>
+    /// <param name="retryAfter">For an open breaker, the time left.</param>
+    public static AdmissionKind? RejectsAtOnce(CircuitState state, long openUntilUtcTicks, DateTimeOffset now, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        switch (state)
+        {
+            case CircuitState.Open when now.UtcTicks < openUntilUtcTicks: // no break end (NoTime) is never later than now
+                retryAfter = TimeSpan.FromTicks(openUntilUtcTicks - now.UtcTicks);
+                return AdmissionKind.RejectedOpen;
+            case CircuitState.Isolated:
+                return AdmissionKind.RejectedIsolated;
             default:
-                return new(AdmissionKind.RejectedIsolated, snapshot, default, TimeSpan.Zero);
+                return null;
         }
     }
 
-    /// <summary>Tells whether admitting a call to this snapshot changes nothing and needs no time: the breaker is closed.</summary>
-    public static bool AdmitsFreely(NygardBreakerSnapshot snapshot) => snapshot.State == CircuitState.Closed;
+    /// <summary>Tells whether admitting a call changes nothing and needs no time: the breaker is closed.</summary>
+    public static bool AdmitsFreely(CircuitState state) => state == CircuitState.Closed;
 
-    /// <summary>Tells whether a success recorded against this snapshot changes nothing: closed, with no failures to reset.</summary>
-    public static bool IsCleanSuccess(NygardBreakerSnapshot snapshot) => snapshot is { State: CircuitState.Closed, FailureCount: 0 };
+    /// <summary>Tells whether admitting a call to this stamp changes nothing and needs no time: closed (a busy stamp never is).</summary>
+    public static bool AdmitsFreely(BreakerStamp stamp) => !stamp.IsBusy && AdmitsFreely(stamp.State);
+
+    /// <summary>Tells whether a success recorded against this stamp changes nothing: closed, with no failures to reset.</summary>
+    public static bool IsCleanSuccess(BreakerStamp stamp) => AdmitsFreely(stamp) && stamp.HasNoFailures;
 
     /// <summary>
     /// Tells whether a failure of a call admitted with <paramref name="ticket"/> only adds one to the failure count of a
     /// closed breaker, without tripping it: what a store's one-step failure counter may do instead of a full change.
     /// </summary>
-    public static bool CountsWithoutTransition(NygardBreakerSnapshot snapshot, CallTicket ticket, in BreakerPolicy policy) =>
-        snapshot.State == CircuitState.Closed && !ticket.IsProbe && ticket.Generation == snapshot.Generation && snapshot.FailureCount + 1 < policy.FailureThreshold;
+    public static bool CountsWithoutTransition(in BreakerState state, CallTicket ticket, in BreakerPolicy policy) =>
+        state.State == CircuitState.Closed && !ticket.IsProbe && ticket.Generation == state.Generation && state.FailureCount + 1 < policy.FailureThreshold;
 
     /// <summary>The time left until the break ends: never negative, and <see langword="null"/> unless the breaker is open.</summary>
-    public static TimeSpan? RetryAfter(NygardBreakerSnapshot snapshot, DateTimeOffset now)
+    public static TimeSpan? RetryAfter(in BreakerState state, DateTimeOffset now)
     {
-        if (snapshot is not { State: CircuitState.Open, OpenUntil: { } openUntil })
+        if (state is not { State: CircuitState.Open, OpenUntil: { } openUntil })
         {
             return null;
         }
@@ -81,76 +104,116 @@ internal static class BreakerStateMachine
     /// Tells whether recording this outcome reads the clock: only opening the breaker and probes do, so the common
     /// closed-state outcome below the threshold can skip it.
     /// </summary>
-    public static bool RecordNeedsTime(NygardBreakerSnapshot snapshot, CallTicket ticket, OutcomeKind kind, in BreakerPolicy policy) =>
-        ticket.IsProbe || snapshot.State != CircuitState.Closed || (kind == OutcomeKind.Failure && snapshot.FailureCount + 1 >= policy.FailureThreshold);
+    public static bool RecordNeedsTime(in BreakerState state, CallTicket ticket, OutcomeKind kind, in BreakerPolicy policy) =>
+        ticket.IsProbe || state.State != CircuitState.Closed || (kind == OutcomeKind.Failure && state.FailureCount + 1 >= policy.FailureThreshold);
 
-    /// <summary>Decides what the outcome of a call admitted with <paramref name="ticket"/> does.</summary>
-    /// <param name="snapshot">The current snapshot.</param>
+    /// <summary>
+    /// Decides what the outcome of a call admitted with <paramref name="ticket"/> does, and changes <paramref name="state"/>
+    /// accordingly; a decision that <see cref="Decision.Opens"/> leaves it for <see cref="Open"/>.
+    /// </summary>
+    /// <param name="state">The current state; the next state on return.</param>
     /// <param name="ticket">The call's ticket.</param>
     /// <param name="kind">How the outcome counts.</param>
     /// <param name="now">The store's time (only read when <see cref="RecordNeedsTime"/> says so).</param>
     /// <param name="policy">The option values.</param>
-    public static Decision Decide(NygardBreakerSnapshot snapshot, CallTicket ticket, OutcomeKind kind, DateTimeOffset now, in BreakerPolicy policy)
+    public static Decision Decide(ref BreakerState state, CallTicket ticket, OutcomeKind kind, DateTimeOffset now, in BreakerPolicy policy)
     {
-        if (ticket.Generation != snapshot.Generation)
+        if (ticket.Generation != state.Generation)
         {
-            return new(snapshot, 0); // a late outcome from an earlier circuit period
+            return default; // a late outcome from an earlier circuit period changes nothing
         }
 
-        if (snapshot.State == CircuitState.Closed && !ticket.IsProbe)
+        if (state.State == CircuitState.Closed && !ticket.IsProbe)
         {
-            return kind switch
+            if (kind == OutcomeKind.Failure && state.FailureCount + 1 >= policy.FailureThreshold)
             {
-                OutcomeKind.Success when snapshot.FailureCount != 0 => new(Change(snapshot, failureCount: 0), 0),
-                OutcomeKind.Failure when snapshot.FailureCount + 1 >= policy.FailureThreshold => new(null, 0),
-                OutcomeKind.Failure => new(Change(snapshot, failureCount: snapshot.FailureCount + 1), 0),
-                _ => new(snapshot, 0),
+                return new(Opens: true, 0);
+            }
+
+            var failures = state.FailureCount;
+            state.FailureCount = kind switch
+            {
+                OutcomeKind.Success => 0,
+                OutcomeKind.Failure => failures + 1,
+                _ => failures,
             };
+            state.Version += state.FailureCount == failures ? 0 : 1;
+            return default;
         }
 
-        if (snapshot.State != CircuitState.HalfOpen || ticket.ProbeLease is not { } lease)
+        if (state.State != CircuitState.HalfOpen || ticket.ProbeLease is not { } lease)
         {
-            return new(snapshot, 0);
+            return default;
         }
 
         // A probe whose lease lapsed gave its permit back already, but its outcome still counts in its own period.
-        return kind switch
+        switch (kind)
         {
-            OutcomeKind.Success when snapshot.ProbeSuccesses + 1 >= policy.SuccessThreshold =>
-                new(Transition(snapshot, CircuitState.Closed, now, isManual: false, failureCount: 0, failedProbes: 0), 0),
-            OutcomeKind.Success => new(Change(snapshot, failureCount: 0, probeSuccesses: snapshot.ProbeSuccesses + 1, probeLeases: snapshot.ProbeLeases.Remove(lease)), 0),
-            OutcomeKind.Failure => new(null, snapshot.FailedProbes + 1),
-            _ => new(Change(snapshot, probeLeases: snapshot.ProbeLeases.Remove(lease)), 0),
-        };
+            case OutcomeKind.Success when state.ProbeSuccesses + 1 >= policy.SuccessThreshold:
+                BeginPeriod(ref state, CircuitState.Closed, now, isManual: false);
+                state.FailureCount = 0;
+                state.FailedProbes = 0;
+                return default;
+            case OutcomeKind.Failure:
+                return new(Opens: true, state.FailedProbes + 1);
+            case OutcomeKind.Success:
+                state.FailureCount = 0;
+                state.ProbeSuccesses++;
+                break;
+        }
+
+        state.ProbeLeases = state.ProbeLeases.Remove(lease);
+        state.Version++;
+        return default;
     }
 
     /// <summary>Opens the breaker after a <see cref="Decision"/> that <see cref="Decision.Opens"/>: one more failure, for <paramref name="breakDuration"/>.</summary>
-    public static NygardBreakerSnapshot Open(NygardBreakerSnapshot snapshot, in Decision decision, DateTimeOffset now, TimeSpan breakDuration) =>
-        Transition(snapshot, CircuitState.Open, now, isManual: false, failureCount: snapshot.FailureCount + 1, failedProbes: decision.FailedProbes, openUntil: SaturatingTime.Add(now, breakDuration));
-
-    /// <summary>Records an outcome in one step, with a fixed break duration should it open the breaker.</summary>
-    public static NygardBreakerSnapshot Record(NygardBreakerSnapshot snapshot, CallTicket ticket, OutcomeKind kind, DateTimeOffset now, in BreakerPolicy policy, TimeSpan breakDuration)
+    public static void Open(ref BreakerState state, in Decision decision, DateTimeOffset now, TimeSpan breakDuration)
     {
-        var decision = Decide(snapshot, ticket, kind, now, policy);
-        return decision.Next ?? Open(snapshot, decision, now, breakDuration);
+        BeginPeriod(ref state, CircuitState.Open, now, isManual: false);
+        state.FailureCount++;
+        state.FailedProbes = decision.FailedProbes;
+        state.OpenUntilUtcTicks = SaturatingTime.Add(now, breakDuration).UtcTicks;
     }
 
-    /// <summary>Applies a manual change. A command that leaves the state as it was changes nothing, except that closing resets the count.</summary>
-    public static NygardBreakerSnapshot Manual(NygardBreakerSnapshot snapshot, ManualCommand command, DateTimeOffset now, TimeSpan breakDuration)
+    /// <summary>Records an outcome in one step, with a fixed break duration should it open the breaker.</summary>
+    public static BreakerState Record(in BreakerState state, CallTicket ticket, OutcomeKind kind, DateTimeOffset now, in BreakerPolicy policy, TimeSpan breakDuration)
     {
-        return command switch
+        var next = state;
+        var decision = Decide(ref next, ticket, kind, now, policy);
+        if (decision.Opens)
         {
-            ManualCommand.Open when snapshot.State != CircuitState.Open =>
-                Transition(snapshot, CircuitState.Open, now, isManual: true, openUntil: SaturatingTime.Add(now, breakDuration)),
-            ManualCommand.HalfOpen when snapshot.State != CircuitState.HalfOpen =>
-                Transition(snapshot, CircuitState.HalfOpen, now, isManual: true),
-            ManualCommand.Isolate when snapshot.State != CircuitState.Isolated =>
-                Transition(snapshot, CircuitState.Isolated, now, isManual: true),
-            ManualCommand.Close when snapshot.State != CircuitState.Closed =>
-                Transition(snapshot, CircuitState.Closed, now, isManual: true, failureCount: 0, failedProbes: 0),
-            ManualCommand.Close when snapshot.FailureCount != 0 => Change(snapshot, failureCount: 0),
-            _ => snapshot,
-        };
+            Open(ref next, decision, now, breakDuration);
+        }
+
+        return next;
+    }
+
+    /// <summary>Applies a manual change to <paramref name="state"/>. A command that leaves the state as it was changes nothing, except that closing resets the count.</summary>
+    public static void Manual(ref BreakerState state, ManualCommand command, DateTimeOffset now, TimeSpan breakDuration)
+    {
+        switch (command)
+        {
+            case ManualCommand.Open when state.State != CircuitState.Open:
+                BeginPeriod(ref state, CircuitState.Open, now, isManual: true);
+                state.OpenUntilUtcTicks = SaturatingTime.Add(now, breakDuration).UtcTicks;
+                break;
+            case ManualCommand.HalfOpen when state.State != CircuitState.HalfOpen:
+                BeginPeriod(ref state, CircuitState.HalfOpen, now, isManual: true);
+                break;
+            case ManualCommand.Isolate when state.State != CircuitState.Isolated:
+                BeginPeriod(ref state, CircuitState.Isolated, now, isManual: true);
+                break;
+            case ManualCommand.Close when state.State != CircuitState.Closed:
+                BeginPeriod(ref state, CircuitState.Closed, now, isManual: true);
+                state.FailureCount = 0;
+                state.FailedProbes = 0;
+                break;
+            case ManualCommand.Close when state.FailureCount != 0:
+                state.FailureCount = 0;
+                state.Version++;
+                break;
+        }
     }
 
     private static ImmutableArray<DateTimeOffset> LiveLeases(ImmutableArray<DateTimeOffset> leases, DateTimeOffset now)
@@ -178,41 +241,16 @@ internal static class BreakerStateMachine
         return earliest;
     }
 
-    private static NygardBreakerSnapshot Transition(
-        NygardBreakerSnapshot from,
-        CircuitState state,
-        DateTimeOffset now,
-        bool isManual,
-        int? failureCount = null,
-        int? failedProbes = null,
-        DateTimeOffset? openUntil = null,
-        ImmutableArray<DateTimeOffset> probeLeases = default) =>
-        new(
-            state,
-            failureCount ?? from.FailureCount,
-            probeSuccesses: 0,
-            failedProbes ?? from.FailedProbes,
-            probeLeases.IsDefault ? [] : probeLeases,
-            openUntil,
-            transitionedAt: now,
-            isManual,
-            from.Generation + 1,
-            from.Version + 1);
-
-    private static NygardBreakerSnapshot Change(
-        NygardBreakerSnapshot from,
-        int? failureCount = null,
-        int? probeSuccesses = null,
-        ImmutableArray<DateTimeOffset> probeLeases = default) =>
-        new(
-            from.State,
-            failureCount ?? from.FailureCount,
-            probeSuccesses ?? from.ProbeSuccesses,
-            from.FailedProbes,
-            probeLeases.IsDefault ? from.ProbeLeases : probeLeases,
-            from.OpenUntil,
-            from.TransitionedAt,
-            from.IsManual,
-            from.Generation,
-            from.Version + 1);
+    /// <summary>Begins a new circuit period in <paramref name="circuit"/>: no probes, no break end, the counts kept.</summary>
+    private static void BeginPeriod(ref BreakerState state, CircuitState circuit, DateTimeOffset now, bool isManual)
+    {
+        state.State = circuit;
+        state.ProbeSuccesses = 0;
+        state.ProbeLeases = [];
+        state.OpenUntilUtcTicks = BreakerState.NoTime;
+        state.TransitionedAtUtcTicks = now.UtcTicks;
+        state.IsManual = isManual;
+        state.Generation++;
+        state.Version++;
+    }
 }

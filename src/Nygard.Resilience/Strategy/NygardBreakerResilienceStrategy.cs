@@ -11,8 +11,6 @@ namespace Nygard.Resilience.Strategy;
 /// </summary>
 internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> breaker) : ResilienceStrategy, IDisposable
 {
-    private readonly INygardBreakerStateStore _store = breaker.Store;
-
     public void Dispose() => breaker.Dispose();
 
     protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
@@ -24,7 +22,8 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
         // generic virtual dispatch goes through shared generic code, which measurably costs the closed-success
         // benchmark its place at Polly's floor (docs/performance.md). Every other path is the breaker's own. A change to
         // one copy (what it checks, what it counts) is a change to both.
-        if (!breaker.CleanPathEligible || _store.Current is not { } snapshot || !BreakerStateMachine.AdmitsFreely(snapshot))
+        var stamp = breaker.Stamp;
+        if (!breaker.CleanPathEligible || !BreakerStateMachine.AdmitsFreely(stamp))
         {
             return breaker.ExecuteUncleanAsync(callback, context, state);
         }
@@ -36,21 +35,21 @@ internal sealed class NygardBreakerResilienceStrategy(NygardBreaker<object> brea
         }
         catch (Exception e)
         {
-            return breaker.RecordThrownAndRethrowAsync<TResult>(new CallTicket(snapshot.Generation, null), e, context);
+            return breaker.RecordThrownAndRethrowAsync<TResult>(new CallTicket(stamp.Generation, null), e, context);
         }
 
         if (!pending.IsCompletedSuccessfully)
         {
-            return breaker.CompleteAsync(pending, new CallTicket(snapshot.Generation, null), context);
+            return breaker.CompleteAsync(pending, new CallTicket(stamp.Generation, null), context);
         }
 
         var outcome = pending.Result;
-        if (outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(snapshot) && ReferenceEquals(_store.Current, snapshot))
+        if (outcome.Exception is null && BreakerStateMachine.IsCleanSuccess(stamp) && breaker.Stamp == stamp)
         {
             breaker.CountCleanSuccess();
             return new ValueTask<Outcome<TResult>>(outcome);
         }
 
-        return breaker.CompleteAsync(new ValueTask<Outcome<TResult>>(outcome), new CallTicket(snapshot.Generation, null), context);
+        return breaker.CompleteAsync(new ValueTask<Outcome<TResult>>(outcome), new CallTicket(stamp.Generation, null), context);
     }
 }

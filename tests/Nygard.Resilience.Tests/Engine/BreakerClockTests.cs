@@ -23,7 +23,7 @@ public class BreakerClockTests
         var open = Open(Now0.AddSeconds(30));
         _time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Equal(Now0.AddSeconds(1), clock.NowFor(open));
+        Assert.Equal(Now0.AddSeconds(1), NowFor(clock, open));
     }
 
     [Fact]
@@ -31,13 +31,13 @@ public class BreakerClockTests
     {
         var clock = CheapClock();
         var open = Open(Now0.AddSeconds(30));
-        clock.NowFor(open);
+        NowFor(clock, open);
 
         _milliseconds += 100;
 
-        Assert.Equal(Now0.AddMilliseconds(100), clock.NowFor(open));
+        Assert.Equal(Now0.AddMilliseconds(100), NowFor(clock, open));
         _milliseconds += 899;
-        Assert.Equal(Now0.AddMilliseconds(999), clock.NowFor(open));
+        Assert.Equal(Now0.AddMilliseconds(999), NowFor(clock, open));
     }
 
     [Fact]
@@ -45,12 +45,12 @@ public class BreakerClockTests
     {
         var clock = CheapClock();
         var open = Open(Now0.AddSeconds(30));
-        clock.NowFor(open);
+        NowFor(clock, open);
 
         _milliseconds += 1_000;
         _time.Advance(TimeSpan.FromMilliseconds(400));
 
-        Assert.Equal(Now0.AddMilliseconds(400), clock.NowFor(open));
+        Assert.Equal(Now0.AddMilliseconds(400), NowFor(clock, open));
     }
 
     [Fact]
@@ -58,13 +58,13 @@ public class BreakerClockTests
     {
         var clock = CheapClock();
         var open = Open(Now0.AddSeconds(1));
-        clock.NowFor(open);
+        NowFor(clock, open);
 
         _milliseconds += 949;
-        Assert.Equal(Now0.AddMilliseconds(949), clock.NowFor(open));
+        Assert.Equal(Now0.AddMilliseconds(949), NowFor(clock, open));
 
         _milliseconds += 1;
-        Assert.Equal(Now0, clock.NowFor(open));
+        Assert.Equal(Now0, NowFor(clock, open));
     }
 
     [Fact]
@@ -72,11 +72,11 @@ public class BreakerClockTests
     {
         var clock = CheapClock();
         var open = Open(Now0.AddMilliseconds(40));
-        clock.NowFor(open);
+        NowFor(clock, open);
 
         _milliseconds += 10;
 
-        Assert.Equal(Now0, clock.NowFor(open));
+        Assert.Equal(Now0, NowFor(clock, open));
     }
 
     [Fact]
@@ -84,22 +84,22 @@ public class BreakerClockTests
     {
         var clock = CheapClock();
         var remembered = Open(Now0.AddSeconds(30));
-        clock.NowFor(remembered);
+        NowFor(clock, remembered);
 
-        Assert.Equal(Now0, clock.NowFor(Open(Now0.AddMilliseconds(50))));
+        Assert.Equal(Now0, NowFor(clock, Open(Now0.AddMilliseconds(50), generation: 2)));
         _milliseconds += 100;
 
-        Assert.Equal(Now0.AddMilliseconds(100), clock.NowFor(remembered));
+        Assert.Equal(Now0.AddMilliseconds(100), NowFor(clock, remembered));
     }
 
     [Fact]
-    public void AnotherSnapshot_IsAnsweredByThePreciseClock()
+    public void AnotherBreak_IsAnsweredByThePreciseClock()
     {
         var clock = CheapClock();
-        clock.NowFor(Open(Now0.AddSeconds(30)));
+        NowFor(clock, Open(Now0.AddSeconds(30), generation: 3));
         _milliseconds += 100;
 
-        Assert.Equal(Now0, clock.NowFor(Open(Now0.AddSeconds(30))));
+        Assert.Equal(Now0, NowFor(clock, Open(Now0.AddSeconds(30))));
     }
 
     [Fact]
@@ -108,23 +108,25 @@ public class BreakerClockTests
         var open = Open(Now0.AddSeconds(30));
         var shared = new BreakerClock(new ForwardingStore(), _time, useCheapClock: true, () => _milliseconds);
         var noCheap = new BreakerClock(new InMemoryNygardBreakerStateStore(), _time, useCheapClock: false, () => _milliseconds);
-        shared.NowFor(open);
-        noCheap.NowFor(open);
+        NowFor(shared, open);
+        NowFor(noCheap, open);
         var cheap = CheapClock();
         var halfOpen = new NygardBreakerSnapshot(CircuitState.HalfOpen, 3, 0, 0, [], null, Now0, isManual: false, generation: 2, version: 2);
-        cheap.NowFor(halfOpen);
+        NowFor(cheap, halfOpen);
 
         _milliseconds += 100;
 
-        Assert.Equal(Now0, shared.NowFor(open));
-        Assert.Equal(Now0, noCheap.NowFor(open));
-        Assert.Equal(Now0, cheap.NowFor(halfOpen));
+        Assert.Equal(Now0, NowFor(shared, open));
+        Assert.Equal(Now0, NowFor(noCheap, open));
+        Assert.Equal(Now0, NowFor(cheap, halfOpen));
     }
+
+    private static DateTimeOffset NowFor(BreakerClock clock, NygardBreakerSnapshot snapshot) => clock.NowFor(snapshot.Generation, snapshot.Value.OpenUntilUtcTicks);
 
     private BreakerClock CheapClock() => new(new InMemoryNygardBreakerStateStore(), _time, useCheapClock: true, () => _milliseconds);
 
-    private static NygardBreakerSnapshot Open(DateTimeOffset until) =>
-        new(CircuitState.Open, 3, 0, 0, [], until, Now0, isManual: false, generation: 1, version: 1);
+    private static NygardBreakerSnapshot Open(DateTimeOffset until, long generation = 1) =>
+        new(CircuitState.Open, 3, 0, 0, [], until, Now0, isManual: false, generation, version: 1);
 
     /// <summary>A store that is not the in-memory type (as a remote store would be).</summary>
     private sealed class ForwardingStore : INygardBreakerStateStore

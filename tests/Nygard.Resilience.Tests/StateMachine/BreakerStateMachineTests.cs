@@ -10,7 +10,7 @@ public class BreakerStateMachineTests
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
     private static readonly BreakerPolicy Policy = new(FailureThreshold: 3, HalfOpenPermits: 2, SuccessThreshold: 2, BreakDuration: Lease);
 
-    private static NygardBreakerSnapshot Snapshot(
+    private static BreakerState Snapshot(
         CircuitState state,
         int failures = 0,
         DateTimeOffset? openUntil = null,
@@ -18,17 +18,17 @@ public class BreakerStateMachineTests
         int probeSuccesses = 0,
         int failedProbes = 0,
         long generation = 7) =>
-        new(state, failures, probeSuccesses, failedProbes, leases.IsDefault ? [] : leases, openUntil, Now.AddMinutes(-1), false, generation, 100);
+        new NygardBreakerSnapshot(state, failures, probeSuccesses, failedProbes, leases.IsDefault ? [] : leases, openUntil, Now.AddMinutes(-1), false, generation, 100).Value;
 
     [Fact]
     public void Admit_Closed_AdmitsWithoutChangingTheSnapshot()
     {
         var closed = Snapshot(CircuitState.Closed, failures: 2);
 
-        var admission = BreakerStateMachine.Admit(closed, Now, Policy);
+        var admission = Admit(closed, Now, Policy);
 
         Assert.Equal(AdmissionKind.Admitted, admission.Kind);
-        Assert.Same(closed, admission.Next);
+        Assert.Equal(closed, admission.Next);
         Assert.Equal(new CallTicket(7, null), admission.Ticket);
     }
 
@@ -37,11 +37,11 @@ public class BreakerStateMachineTests
     {
         var open = Snapshot(CircuitState.Open, failures: 3, openUntil: Now.AddSeconds(4));
 
-        var admission = BreakerStateMachine.Admit(open, Now, Policy);
+        var admission = Admit(open, Now, Policy);
 
         Assert.Equal(AdmissionKind.RejectedOpen, admission.Kind);
         Assert.Equal(TimeSpan.FromSeconds(4), admission.RetryAfter);
-        Assert.Same(open, admission.Next);
+        Assert.Equal(open, admission.Next);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class BreakerStateMachineTests
     {
         var open = Snapshot(CircuitState.Open, failures: 3, openUntil: Now, failedProbes: 1);
 
-        var admission = BreakerStateMachine.Admit(open, Now, Policy);
+        var admission = Admit(open, Now, Policy);
 
         Assert.Equal(AdmissionKind.Admitted, admission.Kind);
         Assert.Equal(CircuitState.HalfOpen, admission.Next.State);
@@ -67,7 +67,7 @@ public class BreakerStateMachineTests
     {
         var halfOpen = Snapshot(CircuitState.HalfOpen, leases: [Now.AddSeconds(6), Now.AddSeconds(3)]);
 
-        var admission = BreakerStateMachine.Admit(halfOpen, Now, Policy);
+        var admission = Admit(halfOpen, Now, Policy);
 
         Assert.Equal(AdmissionKind.RejectedOpen, admission.Kind);
         Assert.Equal(TimeSpan.FromSeconds(3), admission.RetryAfter);
@@ -78,7 +78,7 @@ public class BreakerStateMachineTests
     {
         var halfOpen = Snapshot(CircuitState.HalfOpen, leases: [Now.AddSeconds(6), Now]);
 
-        var admission = BreakerStateMachine.Admit(halfOpen, Now, Policy);
+        var admission = Admit(halfOpen, Now, Policy);
 
         Assert.Equal(AdmissionKind.Admitted, admission.Kind);
         Assert.Equal([Now.AddSeconds(6), Now + Lease], admission.Next.ProbeLeases.ToArray());
@@ -88,7 +88,7 @@ public class BreakerStateMachineTests
     [Fact]
     public void Admit_Isolated_Rejects()
     {
-        var admission = BreakerStateMachine.Admit(Snapshot(CircuitState.Isolated), Now, Policy);
+        var admission = Admit(Snapshot(CircuitState.Isolated), Now, Policy);
 
         Assert.Equal(AdmissionKind.RejectedIsolated, admission.Kind);
     }
@@ -120,8 +120,8 @@ public class BreakerStateMachineTests
     {
         var closed = Snapshot(CircuitState.Closed);
 
-        Assert.Same(closed, BreakerStateMachine.Record(closed, new CallTicket(7, null), OutcomeKind.Success, Now, Policy, default));
-        Assert.Same(closed, BreakerStateMachine.Record(closed, new CallTicket(7, null), OutcomeKind.Neutral, Now, Policy, default));
+        Assert.Equal(closed, BreakerStateMachine.Record(closed, new CallTicket(7, null), OutcomeKind.Success, Now, Policy, default));
+        Assert.Equal(closed, BreakerStateMachine.Record(closed, new CallTicket(7, null), OutcomeKind.Neutral, Now, Policy, default));
     }
 
     [Theory]
@@ -133,8 +133,8 @@ public class BreakerStateMachineTests
         var open = Snapshot(CircuitState.Open, failures: 3, openUntil: Now.AddSeconds(5));
         var halfOpen = Snapshot(CircuitState.HalfOpen, leases: [Now.AddSeconds(5)]);
 
-        Assert.Same(open, BreakerStateMachine.Record(open, new CallTicket(6, null), kind, Now, Policy, TimeSpan.FromHours(1)));
-        Assert.Same(halfOpen, BreakerStateMachine.Record(halfOpen, new CallTicket(6, null), kind, Now, Policy, TimeSpan.FromHours(1)));
+        Assert.Equal(open, BreakerStateMachine.Record(open, new CallTicket(6, null), kind, Now, Policy, TimeSpan.FromHours(1)));
+        Assert.Equal(halfOpen, BreakerStateMachine.Record(halfOpen, new CallTicket(6, null), kind, Now, Policy, TimeSpan.FromHours(1)));
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public class BreakerStateMachineTests
         var lease = Now.AddSeconds(5);
         var halfOpen = Snapshot(CircuitState.HalfOpen, failures: 3, leases: [lease], failedProbes: 1);
 
-        Assert.Equal(new Decision(null, 2), BreakerStateMachine.Decide(halfOpen, new CallTicket(7, lease), OutcomeKind.Failure, Now, Policy));
+        Assert.Equal(new Decision(Opens: true, 2), Decide(halfOpen, new CallTicket(7, lease), OutcomeKind.Failure, Now, Policy));
         var next = BreakerStateMachine.Record(halfOpen, new CallTicket(7, lease), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(45));
 
         Assert.Equal(CircuitState.Open, next.State);
@@ -200,7 +200,7 @@ public class BreakerStateMachineTests
         var lapsed = Now.AddSeconds(-1);
         var halfOpen = Snapshot(CircuitState.HalfOpen, failures: 3, leases: [Now.AddSeconds(5)], failedProbes: 1);
 
-        Assert.Equal(new Decision(null, 2), BreakerStateMachine.Decide(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Failure, Now, Policy));
+        Assert.Equal(new Decision(Opens: true, 2), Decide(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Failure, Now, Policy));
         var reopened = BreakerStateMachine.Record(halfOpen, new CallTicket(7, lapsed), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(1));
         Assert.Equal(CircuitState.Open, reopened.State);
         Assert.Equal(4, reopened.FailureCount);
@@ -220,8 +220,8 @@ public class BreakerStateMachineTests
         var lease = Now.AddSeconds(5);
         var halfOpen = Snapshot(CircuitState.HalfOpen, failures: 3, leases: [lease]);
 
-        Assert.False(BreakerStateMachine.Decide(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy).Opens);
-        Assert.Same(halfOpen, BreakerStateMachine.Record(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(1)));
+        Assert.False(Decide(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy).Opens);
+        Assert.Equal(halfOpen, BreakerStateMachine.Record(halfOpen, new CallTicket(6, lease), OutcomeKind.Failure, Now, Policy, TimeSpan.FromSeconds(1)));
     }
 
     [Fact]
@@ -229,9 +229,9 @@ public class BreakerStateMachineTests
     {
         var closed = Snapshot(CircuitState.Closed, failures: 2);
 
-        Assert.Equal(new Decision(null, 0), BreakerStateMachine.Decide(closed, new CallTicket(7, null), OutcomeKind.Failure, Now, Policy));
-        Assert.False(BreakerStateMachine.Decide(Snapshot(CircuitState.Closed, failures: 1), new CallTicket(7, null), OutcomeKind.Failure, Now, Policy).Opens);
-        Assert.False(BreakerStateMachine.Decide(closed, new CallTicket(7, null), OutcomeKind.Success, Now, Policy).Opens);
+        Assert.Equal(new Decision(Opens: true, 0), Decide(closed, new CallTicket(7, null), OutcomeKind.Failure, Now, Policy));
+        Assert.False(Decide(Snapshot(CircuitState.Closed, failures: 1), new CallTicket(7, null), OutcomeKind.Failure, Now, Policy).Opens);
+        Assert.False(Decide(closed, new CallTicket(7, null), OutcomeKind.Success, Now, Policy).Opens);
     }
 
     [Theory]
@@ -247,7 +247,7 @@ public class BreakerStateMachineTests
         var command = Enum.Parse<ManualCommand>(manual);
         var snapshot = Snapshot(from, failures: 2, openUntil: from == CircuitState.Open ? Now.AddSeconds(1) : null);
 
-        var next = BreakerStateMachine.Manual(snapshot, command, Now, TimeSpan.FromSeconds(30));
+        var next = Manual(snapshot, command, Now, TimeSpan.FromSeconds(30));
 
         Assert.Equal(to, next.State);
         Assert.True(next.IsManual);
@@ -265,7 +265,7 @@ public class BreakerStateMachineTests
         var command = Enum.Parse<ManualCommand>(manual);
         var snapshot = Snapshot(state, failures: 2, openUntil: state == CircuitState.Open ? Now.AddSeconds(1) : null);
 
-        Assert.Same(snapshot, BreakerStateMachine.Manual(snapshot, command, Now, TimeSpan.FromSeconds(30)));
+        Assert.Equal(snapshot, Manual(snapshot, command, Now, TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
@@ -273,7 +273,7 @@ public class BreakerStateMachineTests
     {
         var closed = Snapshot(CircuitState.Closed, failures: 2);
 
-        var next = BreakerStateMachine.Manual(closed, ManualCommand.Close, Now, TimeSpan.FromSeconds(30));
+        var next = Manual(closed, ManualCommand.Close, Now, TimeSpan.FromSeconds(30));
 
         Assert.Equal(0, next.FailureCount);
         Assert.Equal(closed.Generation, next.Generation);
@@ -305,4 +305,23 @@ public class BreakerStateMachineTests
         Assert.Null(BreakerStateMachine.RetryAfter(Snapshot(CircuitState.HalfOpen), Now));
         Assert.Null(BreakerStateMachine.RetryAfter(Snapshot(CircuitState.Isolated), Now));
     }
+
+    /// <summary>Admits on a copy of <paramref name="state"/>: the answer, and the state after admission.</summary>
+    internal static AdmitResult Admit(BreakerState state, DateTimeOffset now, BreakerPolicy policy)
+    {
+        var admission = BreakerStateMachine.Admit(ref state, now, policy);
+        return new AdmitResult(admission.Kind, state, admission.Ticket, admission.RetryAfter);
+    }
+
+    private static Decision Decide(BreakerState state, CallTicket ticket, OutcomeKind kind, DateTimeOffset now, BreakerPolicy policy) =>
+        BreakerStateMachine.Decide(ref state, ticket, kind, now, policy);
+
+    private static BreakerState Manual(BreakerState state, ManualCommand command, DateTimeOffset now, TimeSpan breakDuration)
+    {
+        BreakerStateMachine.Manual(ref state, command, now, breakDuration);
+        return state;
+    }
+
+    /// <summary>An admission with the state it leaves.</summary>
+    internal readonly record struct AdmitResult(AdmissionKind Kind, BreakerState Next, CallTicket Ticket, TimeSpan RetryAfter);
 }

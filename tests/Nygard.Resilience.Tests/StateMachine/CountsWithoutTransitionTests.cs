@@ -20,7 +20,7 @@ public class CountsWithoutTransitionTests
     [InlineData(CircuitState.Isolated, 0, 7, false, false)]
     public void CountsWithoutTransition_OnlyForAClosedBreakerBelowTheThreshold_InTheCallsPeriod(CircuitState state, int failures, long ticketGeneration, bool probe, bool expected)
     {
-        var snapshot = new NygardBreakerSnapshot(state, failures, 0, 0, [], state == CircuitState.Open ? Now.AddSeconds(5) : null, Now, isManual: false, generation: 7, version: 20);
+        var snapshot = new NygardBreakerSnapshot(state, failures, 0, 0, [], state == CircuitState.Open ? Now.AddSeconds(5) : null, Now, isManual: false, generation: 7, version: 20).Value;
         var ticket = new CallTicket(ticketGeneration, probe ? Now.AddSeconds(10) : null);
 
         Assert.Equal(expected, BreakerStateMachine.CountsWithoutTransition(snapshot, ticket, Policy));

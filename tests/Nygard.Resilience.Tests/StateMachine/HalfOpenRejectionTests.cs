@@ -16,7 +16,7 @@ public class HalfOpenRejectionTests
     {
         var halfOpen = HalfOpen([Now.AddSeconds(3), Now.AddSeconds(6)]);
 
-        var admission = BreakerStateMachine.Admit(halfOpen, Now, TwoPermits);
+        var admission = BreakerStateMachineTests.Admit(halfOpen, Now, TwoPermits);
 
         Assert.Equal(AdmissionKind.RejectedOpen, admission.Kind);
         Assert.Equal(TimeSpan.FromSeconds(3), admission.RetryAfter);
@@ -27,10 +27,10 @@ public class HalfOpenRejectionTests
     {
         var halfOpen = HalfOpen([Now.AddSeconds(3)]);
 
-        var admission = BreakerStateMachine.Admit(halfOpen, Now, OnePermit);
+        var admission = BreakerStateMachineTests.Admit(halfOpen, Now, OnePermit);
 
         Assert.Equal(AdmissionKind.RejectedOpen, admission.Kind);
-        Assert.Same(halfOpen, admission.Next);
+        Assert.Equal(halfOpen, admission.Next);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public class HalfOpenRejectionTests
         // and this breaker allows one probe at a time, so it rejects and stores the list without the lapsed lease.
         var halfOpen = HalfOpen([Now.AddSeconds(-1), Now.AddSeconds(4)]);
 
-        var admission = BreakerStateMachine.Admit(halfOpen, Now, OnePermit);
+        var admission = BreakerStateMachineTests.Admit(halfOpen, Now, OnePermit);
 
         Assert.Equal(AdmissionKind.RejectedOpen, admission.Kind);
         Assert.Equal(TimeSpan.FromSeconds(4), admission.RetryAfter);
@@ -50,6 +50,6 @@ public class HalfOpenRejectionTests
         Assert.Equal(halfOpen.Version + 1, admission.Next.Version);
     }
 
-    private static NygardBreakerSnapshot HalfOpen(ImmutableArray<DateTimeOffset> leases) =>
-        new(CircuitState.HalfOpen, 3, 0, 0, leases, openUntil: null, Now.AddMinutes(-1), isManual: false, generation: 7, version: 100);
+    private static BreakerState HalfOpen(ImmutableArray<DateTimeOffset> leases) =>
+        new NygardBreakerSnapshot(CircuitState.HalfOpen, 3, 0, 0, leases, openUntil: null, Now.AddMinutes(-1), isManual: false, generation: 7, version: 100).Value;
 }
