@@ -14,6 +14,15 @@ public class SnapshotTextTests
         Assert.Equal("Open failures=3 probes=0 probeSuccesses=0 failedProbes=1 openUntil=2026-01-01T00:00:30.0000000+00:00 gen=4 v=9", open.ToString());
     }
 
+    [Fact]
+    public void Constructor_WithNoLeases_KeepsAnEmptyList()
+    {
+        var snapshot = new NygardBreakerSnapshot(CircuitState.HalfOpen, 0, 0, 0, probeLeases: default, null, DateTimeOffset.UnixEpoch, isManual: true, generation: 1, version: 1);
+
+        Assert.Empty(snapshot.ProbeLeases);
+        Assert.Contains(" probes=0 ", snapshot.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(CircuitState.Closed)]
     [InlineData(CircuitState.Open)]

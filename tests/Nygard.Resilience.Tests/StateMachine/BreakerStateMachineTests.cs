@@ -149,6 +149,7 @@ public class BreakerStateMachineTests
         Assert.Equal(1, next.ProbeSuccesses);
         Assert.Equal(0, next.FailureCount);
         Assert.Empty(next.ProbeLeases);
+        Assert.Equal((halfOpen.Generation, halfOpen.Version + 1), (next.Generation, next.Version));
     }
 
     [Fact]
@@ -192,6 +193,7 @@ public class BreakerStateMachineTests
         Assert.Empty(next.ProbeLeases);
         Assert.Equal(3, next.FailureCount);
         Assert.Equal(CircuitState.HalfOpen, next.State);
+        Assert.Equal(halfOpen.Version + 1, next.Version);
     }
 
     [Fact]

@@ -69,4 +69,19 @@ public class BreakDurationGeneratorTests
 
         Assert.Equal(BreakerHarness.Epoch.AddHours(23), breaker.State.OpenUntil);
     }
+
+    [Fact]
+    public async Task GeneratorThatAnswersLater_IsAwaited_AndItsDurationUsed()
+    {
+        var breaker = new BreakerHarness(o => o.BreakDurationGenerator = static async _ =>
+        {
+            await Task.Yield();
+            return TimeSpan.FromMinutes(7);
+        });
+
+        await breaker.TripAsync();
+
+        Assert.Equal(BreakerHarness.Epoch.AddMinutes(7), breaker.State.OpenUntil);
+        Assert.Equal([$"opened {TimeSpan.FromMinutes(7).TotalSeconds}s"], breaker.Events);
+    }
 }
