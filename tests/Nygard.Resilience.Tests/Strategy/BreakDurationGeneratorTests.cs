@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Nygard.Resilience.Tests.Support;
 using Polly;
 using Polly.CircuitBreaker;
@@ -71,17 +72,26 @@ public class BreakDurationGeneratorTests
     }
 
     [Fact]
-    public async Task GeneratorThatAnswersLater_IsAwaited_AndItsDurationUsed()
+    public async Task GeneratorThatAnswersLater_HoldsNoThread_AndOpensWithItsDurationOnceItAnswers()
     {
-        var breaker = new BreakerHarness(o => o.BreakDurationGenerator = static async _ =>
-        {
-            await Task.Yield();
-            return TimeSpan.FromMinutes(7);
-        });
+        var answer = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var state = new NygardBreakerStateProvider();
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = new FakeTimeProvider(BreakerHarness.Epoch) }
+            .AddNygardBreaker(new NygardBreakerStrategyOptions
+            {
+                FailureThreshold = 1,
+                StateProvider = state,
+                BreakDurationGenerator = _ => new ValueTask<TimeSpan>(answer.Task),
+            })
+            .Build();
 
-        await breaker.TripAsync();
+        var tripping = pipeline.ExecuteAsync(static _ => ValueTask.FromException(new TimeoutException()));
 
-        Assert.Equal(BreakerHarness.Epoch.AddMinutes(7), breaker.State.OpenUntil);
-        Assert.Equal([$"opened {TimeSpan.FromMinutes(7).TotalSeconds}s"], breaker.Events);
+        Assert.False(tripping.IsCompleted);
+        Assert.Equal(CircuitState.Closed, state.CircuitState);
+        answer.SetResult(TimeSpan.FromMinutes(7));
+        await Assert.ThrowsAsync<TimeoutException>(() => tripping.AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(CircuitState.Open, state.CircuitState);
+        Assert.Equal(BreakerHarness.Epoch.AddMinutes(7), state.OpenUntil);
     }
 }
