@@ -83,7 +83,11 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     /// <summary>Gets the store's snapshot, for those who query the breaker; calls read <see cref="Stamp"/> or the whole state.</summary>
     public NygardBreakerSnapshot Snapshot => _store.Current;
 
-    /// <summary>Gets the stamp of the store's state, which the clean path reads: the in-memory store's through its sealed type, which spares a virtual call on every call.</summary>
+    /// <summary>
+    /// Gets the stamp of the store's state, which the clean path reads: the in-memory store's through its sealed type,
+    /// which spares a virtual call on every call; a remote store's from its snapshot by reference, since a copy of the
+    /// state in the clean path's frame would be zeroed on every call.
+    /// </summary>
     internal BreakerStamp Stamp => _inMemoryStore is not null ? _inMemoryStore.Stamp : BreakerStamp.Of(_store.Current.Value);
 
     public Task NextTransition => _transitions.NextTransition;
@@ -210,7 +214,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
             return _inMemoryStore.ReadStamp(out openUntil);
         }
 
-        var remote = _store.Current.Value;
+        ref readonly var remote = ref _store.Current.Value;
         openUntil = remote.OpenUntilUtcTicks;
         return BreakerStamp.Of(remote);
     }

@@ -14,6 +14,8 @@ namespace Nygard.Resilience;
 /// </remarks>
 public sealed class NygardBreakerSnapshot
 {
+    private readonly BreakerState _value;
+
     /// <summary>
     /// Gets the snapshot every breaker starts from: closed, no failures, generation and version 0.
     /// </summary>
@@ -59,10 +61,10 @@ public sealed class NygardBreakerSnapshot
     }
 
     /// <summary>Initializes a new instance of the <see cref="NygardBreakerSnapshot"/> class that shows <paramref name="value"/>.</summary>
-    internal NygardBreakerSnapshot(in BreakerState value) => Value = value;
+    internal NygardBreakerSnapshot(in BreakerState value) => _value = value;
 
-    /// <summary>Gets the state this snapshot shows, as the state machine reads it.</summary>
-    internal BreakerState Value { get; }
+    /// <summary>Gets the state this snapshot shows, as the state machine reads it: by reference, so that reading a part copies nothing else.</summary>
+    internal ref readonly BreakerState Value => ref _value;
 
     /// <summary>Gets the circuit state.</summary>
     public CircuitState State => Value.State;
