@@ -14,9 +14,13 @@ internal sealed partial class NygardBreaker<TResult>
     private const int MaxStoreAttempts = 1_000;
 
     void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause) =>
-        ((IBreakerStateObserver)this).OnChanged(previous.Value, current.Value, cause);
+        OnChanged(previous.Value, current.Value, cause, previous, current);
 
-    void IBreakerStateObserver.OnChanged(in BreakerState previous, in BreakerState current, object? cause)
+    void IBreakerStateObserver.OnChanged(in BreakerState previous, in BreakerState current, object? cause) =>
+        OnChanged(previous, current, cause, previousSnapshot: null, currentSnapshot: null);
+
+    /// <summary>Learns of a change of the store's state; a remote store's snapshots of it are handed on to the events.</summary>
+    private void OnChanged(in BreakerState previous, in BreakerState current, object? cause, NygardBreakerSnapshot? previousSnapshot, NygardBreakerSnapshot? currentSnapshot)
     {
         if (current.Generation == previous.Generation)
         {
@@ -25,7 +29,7 @@ internal sealed partial class NygardBreaker<TResult>
 
         var own = cause is TransitionCause call && ReferenceEquals(call.Owner, this) ? call : null;
         _rejections.OnTransition(current.State, own);
-        _transitions.Enqueue(previous, current, own as TransitionCause<TResult>);
+        _transitions.Enqueue(previous, current, own as TransitionCause<TResult>, previousSnapshot, currentSnapshot);
     }
 
     void INygardBreakerStateObserver.OnStoreAvailabilityChanged(bool isAvailable, Exception? exception)

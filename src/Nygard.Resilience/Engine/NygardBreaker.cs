@@ -10,7 +10,8 @@ namespace Nygard.Resilience.Engine;
 
 /// <summary>
 /// One built breaker. A call is admitted, runs, has its outcome classified and recorded; the state machine decides
-/// every step, the store swaps the snapshots it returns, and the transition queue raises the events of each change.
+/// every step on a copy of the store's state, the store swaps the changed state in, and the transition queue raises the
+/// events of each change.
 /// <typeparamref name="TResult"/> is the options' result type; a call's own result type may differ (the non-generic
 /// builder), so outcomes are converted only where an event or a custom predicate needs them. The store step and what
 /// the store tells the breaker are in <c>NygardBreaker.Store.cs</c>.
@@ -224,7 +225,7 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     {
         if (_inMemoryStore is not null)
         {
-            var state = _inMemoryStore.Read();
+            var state = _inMemoryStore.ReadState();
             expected = new Expected(state.Version, state.Generation, null);
             return state;
         }

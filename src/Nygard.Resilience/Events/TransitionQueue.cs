@@ -6,7 +6,7 @@ namespace Nygard.Resilience.Events;
 
 /// <summary>
 /// Raises one breaker's transitions in the order the store made them, one at a time and outside any lock. The store
-/// reports each transition while it swaps the snapshot; the call that caused it then raises it (and any queued before
+/// reports each transition while it changes the state; the call that caused it then raises it (and any queued before
 /// it) before returning, so that its events carry its context while that context is still the call's. A transition
 /// made elsewhere (another pipeline, another process) has no call waiting for it and is raised in the background.
 /// </summary>
@@ -40,11 +40,16 @@ internal sealed class TransitionQueue<TResult>(TransitionEvents<TResult> events)
     /// <summary>Gets a value indicating whether a transition has anyone to be raised to; a breaker nobody observes queues nothing.</summary>
     public bool IsObserved => events.IsObserved;
 
-    /// <summary>Queues a transition the store just made. Called by the store while it swaps the state: must not block; the snapshots are made only for someone who observes.</summary>
+    /// <summary>
+    /// Queues a transition the store just made. Called by the store while it changes the state: must not block. The
+    /// events show snapshots of the two states: the store's own when it has them, made here only when someone observes.
+    /// </summary>
     /// <param name="previous">The state before the transition.</param>
     /// <param name="current">The state after it.</param>
     /// <param name="cause">The call that caused it, when that call is this breaker's and will raise it.</param>
-    public void Enqueue(in BreakerState previous, in BreakerState current, TransitionCause<TResult>? cause)
+    /// <param name="previousSnapshot">The store's snapshot of <paramref name="previous"/>, if it has one.</param>
+    /// <param name="currentSnapshot">The store's snapshot of <paramref name="current"/>, if it has one.</param>
+    public void Enqueue(in BreakerState previous, in BreakerState current, TransitionCause<TResult>? cause, NygardBreakerSnapshot? previousSnapshot, NygardBreakerSnapshot? currentSnapshot)
     {
         if (!events.IsObserved)
         {
@@ -53,7 +58,7 @@ internal sealed class TransitionQueue<TResult>(TransitionEvents<TResult> events)
         }
 
         var waiting = cause is not null && !HandlerScope.IsActive;
-        _pending.Enqueue(new PendingTransition<TResult>(new NygardBreakerSnapshot(previous), new NygardBreakerSnapshot(current), waiting ? cause!.Context : null, waiting ? cause!.Outcome : null));
+        _pending.Enqueue(new PendingTransition<TResult>(previousSnapshot ?? new NygardBreakerSnapshot(previous), currentSnapshot ?? new NygardBreakerSnapshot(current), waiting ? cause!.Context : null, waiting ? cause!.Outcome : null));
         if (!waiting)
         {
             // Stryker disable once Boolean : preferLocal only chooses which thread-pool queue runs the work item; the events are raised in order by the queue either way, so no test can tell.

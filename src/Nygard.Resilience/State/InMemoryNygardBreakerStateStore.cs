@@ -13,6 +13,8 @@ namespace Nygard.Resilience;
 /// </remarks>
 public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
 {
+    private const int MaxOptimisticReads = 16;
+
     private readonly object _gate = new();
     private readonly NygardBreakerStateObservers _observers = new();
     private readonly ObserverList<IBreakerStateObserver> _breakers = new();
@@ -33,9 +35,9 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
 
     /// <inheritdoc/>
     // Stryker disable once NullCoalescing : making the snapshot under the lock returns the one already made; reading it first only spares the lock.
-    public NygardBreakerSnapshot Current => Volatile.Read(ref _snapshot) ?? Snapshot();
+    public NygardBreakerSnapshot Current => Volatile.Read(ref _snapshot) ?? MakeSnapshot();
 
-    /// <summary>Gets the stamp of the state, which the clean path reads: one volatile read.</summary>
+    /// <summary>Gets the stamp of the state, which the clean path reads: one volatile read, which needs no check because the stamp is one word.</summary>
     internal BreakerStamp Stamp => new(Volatile.Read(ref _stamp));
 
     /// <inheritdoc/>
@@ -78,17 +80,24 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
     }
 
     /// <summary>Reads the whole state.</summary>
-    internal BreakerState Read()
+    internal BreakerState ReadState()
     {
-        var sequence = Volatile.Read(ref _sequence);
-        var state = _state;
-        Interlocked.MemoryBarrier(); // the copy is made before the sequence is read again
-        if ((sequence & 1) == 0 && Volatile.Read(ref _sequence) == sequence)
+        // A change writes for a few instructions and runs no other code meanwhile, so a reader that met one tries again
+        // a bounded number of times; only then does it take the lock (which observers may be holding).
+        var spin = default(SpinWait);
+        for (var attempt = 0; attempt < MaxOptimisticReads; attempt++)
         {
-            return state;
+            var sequence = Volatile.Read(ref _sequence);
+            var state = _state;
+            Interlocked.MemoryBarrier(); // the copy is made before the sequence is read again
+            if ((sequence & 1) == 0 && Volatile.Read(ref _sequence) == sequence)
+            {
+                return state;
+            }
+
+            spin.SpinOnce(sleep1Threshold: -1);
         }
 
-        // A change ran meanwhile: the copy may mix two states. Read again under the lock rather than wait in a loop.
         lock (_gate)
         {
             return _state;
@@ -114,32 +123,38 @@ public sealed class InMemoryNygardBreakerStateStore : INygardBreakerStateStore
     /// <summary>Subscribes a breaker to every change, told as values.</summary>
     internal IDisposable Subscribe(IBreakerStateObserver observer) => _breakers.Add(observer);
 
-    /// <summary>Swaps the state in and tells the observers; called under the lock.</summary>
+    /// <summary>
+    /// Swaps the state in and tells the observers; called under the lock. Everything a reader may see is written before
+    /// any observer runs, so no reader that takes no lock waits for observers: the snapshot first (a reader who sees the
+    /// new stamp sees it too), and when there are public observers, the snapshot they are given.
+    /// </summary>
     private void Replace(in BreakerState replacement, NygardBreakerSnapshot? snapshot, object? cause)
     {
         var previous = _state;
         var previousSnapshot = _snapshot;
+        var observed = !_observers.IsEmpty;
+        snapshot ??= observed ? new NygardBreakerSnapshot(replacement) : null;
 
         Interlocked.Increment(ref _sequence); // odd, and a full fence: nothing written below is seen before it
+        Volatile.Write(ref _snapshot, snapshot);
         _state = replacement;
         Volatile.Write(ref _openUntilUtcTicks, replacement.OpenUntilUtcTicks);
         Volatile.Write(ref _stamp, BreakerStamp.Of(replacement).Value);
         Volatile.Write(ref _sequence, _sequence + 1);
-        Volatile.Write(ref _snapshot, snapshot);
 
         foreach (var breaker in _breakers.Current)
         {
             breaker.OnChanged(previous, replacement, cause);
         }
 
-        if (!_observers.IsEmpty)
+        if (observed)
         {
-            _observers.NotifyChanged(previousSnapshot ?? new NygardBreakerSnapshot(previous), Snapshot(), cause);
+            _observers.NotifyChanged(previousSnapshot ?? new NygardBreakerSnapshot(previous), snapshot!, cause);
         }
     }
 
     /// <summary>Makes the snapshot of the current state, once per change.</summary>
-    private NygardBreakerSnapshot Snapshot()
+    private NygardBreakerSnapshot MakeSnapshot()
     {
         lock (_gate)
         {

@@ -74,7 +74,7 @@ public class InMemoryStoreTests
         {
             while (Volatile.Read(ref done) == 0)
             {
-                var state = store.Read();
+                var state = store.ReadState();
                 if (state.Version != state.Generation || state.OpenUntilUtcTicks != state.Generation * 1_000 || state.FailureCount != (int)state.Generation)
                 {
                     Interlocked.Increment(ref mixed);
@@ -111,7 +111,67 @@ public class InMemoryStoreTests
         }
 
         Assert.Equal(0, mixed);
-        Assert.Equal(InStep(Changes), store.Read());
+        Assert.Equal(InStep(Changes), store.ReadState());
+    }
+
+    [Fact]
+    public void Current_IsNeverOlderThanTheStampReadBeforeIt()
+    {
+        // A call that saw the breaker open must not then be shown a snapshot from before: the snapshot is replaced before
+        // the stamp is published. One reader races one writer on real threads.
+        const int Changes = 100_000;
+        var store = new InMemoryNygardBreakerStateStore();
+        var older = 0;
+        var done = 0;
+        var reader = new Thread(() =>
+        {
+            while (Volatile.Read(ref done) == 0)
+            {
+                var stamp = store.Stamp;
+                if (!stamp.IsBusy && store.Current.Generation < stamp.Generation)
+                {
+                    Interlocked.Increment(ref older);
+                }
+            }
+        });
+        reader.Start();
+
+        for (var i = 1; i <= Changes; i++)
+        {
+            Assert.True(store.TryReplace(i - 1, InStep(i), cause: null));
+        }
+
+        Volatile.Write(ref done, 1);
+        reader.Join();
+        Assert.Equal(0, older);
+    }
+
+    [Fact]
+    public async Task Readers_DoNotWaitForAnObserverThatIsStillRunning()
+    {
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var store = new InMemoryNygardBreakerStateStore();
+        using var subscription = store.Subscribe(new Blocking(inside, release));
+        var open = new NygardBreakerSnapshot(CircuitState.Open, 1, 0, 0, [], DateTimeOffset.UnixEpoch.AddMinutes(1), DateTimeOffset.UnixEpoch, isManual: true, generation: 1, version: 1);
+
+        var writer = Task.Run(() => store.TryReplaceAsync(store.Current, open, cause: null, CancellationToken.None).AsTask());
+        Assert.True(inside.Wait(TimeSpan.FromSeconds(30)));
+        try
+        {
+            var reads = Task.Run(() => (store.Current, store.ReadState(), store.ReadStamp(out _)));
+            var (current, state, stamp) = await reads.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Same(open, current);
+            Assert.Equal(open.Value, state);
+            Assert.Equal(CircuitState.Open, stamp.State);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        Assert.True(await writer.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     private static BreakerState InStep(long n) =>
@@ -121,6 +181,16 @@ public class InMemoryStoreTests
         new ResiliencePipelineBuilder { TimeProvider = new FakeTimeProvider() }
             .AddNygardBreaker(new NygardBreakerStrategyOptions { FailureThreshold = failureThreshold, StateStore = store })
             .Build();
+
+    /// <summary>Holds the store's change until the test lets it go.</summary>
+    private sealed class Blocking(ManualResetEventSlim inside, ManualResetEventSlim release) : INygardBreakerStateObserver
+    {
+        public void OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause)
+        {
+            inside.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+        }
+    }
 
     private sealed class Recorder(List<(NygardBreakerSnapshot, NygardBreakerSnapshot)> heard) : INygardBreakerStateObserver
     {
