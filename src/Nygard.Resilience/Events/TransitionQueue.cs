@@ -58,6 +58,7 @@ internal sealed class TransitionQueue<TResult>(TransitionEvents<TResult> events)
         }
 
         var waiting = cause is not null && !HandlerScope.IsActive;
+        // Stryker disable once NullCoalescing : a new snapshot of the same state shows the same values to every event; handing the store's on only spares the allocation.
         _pending.Enqueue(new PendingTransition<TResult>(previousSnapshot ?? new NygardBreakerSnapshot(previous), currentSnapshot ?? new NygardBreakerSnapshot(current), waiting ? cause!.Context : null, waiting ? cause!.Outcome : null));
         if (!waiting)
         {
