@@ -4,7 +4,7 @@ using Polly.CircuitBreaker;
 
 namespace Nygard.Resilience.Engine;
 
-/// <summary>The breaker's side of the store seam: the one store step every change goes through, and what the store tells the breaker.</summary>
+/// <summary>The breaker's side of the store seam: how it reads the state, the one store step every change goes through, and what the store tells the breaker.</summary>
 internal sealed partial class NygardBreaker<TResult>
 {
     /// <summary>
@@ -12,6 +12,41 @@ internal sealed partial class NygardBreaker<TResult>
     /// a misbehaving store. Each refusal means another writer got through, so contended stores never come near it.
     /// </summary>
     private const int MaxStoreAttempts = 1_000;
+
+    /// <summary>
+    /// Gets the stamp of the store's state, which the clean path reads: the in-memory store's through its sealed type,
+    /// which spares a virtual call on every call; a remote store's from its snapshot by reference, since a copy of the
+    /// state in the clean path's frame would be zeroed on every call.
+    /// </summary>
+    internal BreakerStamp Stamp => _inMemoryStore is not null ? _inMemoryStore.Stamp : BreakerStamp.Of(_store.Current.Value);
+
+    /// <summary>Reads the stamp and the break end as one pair.</summary>
+    private BreakerStamp ReadStamp(out long openUntil)
+    {
+        if (_inMemoryStore is not null)
+        {
+            return _inMemoryStore.ReadStamp(out openUntil);
+        }
+
+        ref readonly var remote = ref _store.Current.Value;
+        openUntil = remote.OpenUntilUtcTicks;
+        return BreakerStamp.Of(remote);
+    }
+
+    /// <summary>Reads the store's whole state, which every change is decided on, and what the store will compare.</summary>
+    private BreakerState Read(out Expected expected)
+    {
+        if (_inMemoryStore is not null)
+        {
+            var state = _inMemoryStore.ReadState();
+            expected = new Expected(state.Version, state.Generation, null);
+            return state;
+        }
+
+        var snapshot = _store.Current;
+        expected = new Expected(snapshot.Version, snapshot.Generation, snapshot);
+        return snapshot.Value;
+    }
 
     void INygardBreakerStateObserver.OnChanged(NygardBreakerSnapshot previous, NygardBreakerSnapshot current, object? cause) =>
         OnChanged(previous.Value, current.Value, cause, previous, current);

@@ -13,8 +13,9 @@ namespace Nygard.Resilience.Engine;
 /// every step on a copy of the store's state, the store swaps the changed state in, and the transition queue raises the
 /// events of each change.
 /// <typeparamref name="TResult"/> is the options' result type; a call's own result type may differ (the non-generic
-/// builder), so outcomes are converted only where an event or a custom predicate needs them. The store step and what
-/// the store tells the breaker are in <c>NygardBreaker.Store.cs</c>.
+/// builder), so outcomes are converted only where an event or a custom predicate needs them. How the breaker reads the
+/// store, its store step and what the store tells it are in <c>NygardBreaker.Store.cs</c>; what the state provider,
+/// the manual control and the handle ask of it, in <c>NygardBreaker.Control.cs</c>.
 /// </summary>
 internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBreakerStateObserver, IBreakerStateObserver, IDisposable
 {
@@ -69,53 +70,8 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         _telemetry.ReportBuilt(new NygardBreakerHandle(this));
     }
 
-    public NygardBreakerId Id { get; }
-
-    public BreakerPolicy Policy { get; }
-
-    public INygardBreakerStateStore Store => _store;
-
-    public TimeProvider TimeProvider => _clock.Local;
-
-    public bool IsStoreAvailable => Volatile.Read(ref _storeUnavailable) == 0;
-
-    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
-
-    /// <summary>Gets the store's snapshot, for those who query the breaker; calls read <see cref="Stamp"/> or the whole state.</summary>
-    public NygardBreakerSnapshot Snapshot => _store.Current;
-
-    /// <summary>
-    /// Gets the stamp of the store's state, which the clean path reads: the in-memory store's through its sealed type,
-    /// which spares a virtual call on every call; a remote store's from its snapshot by reference, since a copy of the
-    /// state in the clean path's frame would be zeroed on every call.
-    /// </summary>
-    internal BreakerStamp Stamp => _inMemoryStore is not null ? _inMemoryStore.Stamp : BreakerStamp.Of(_store.Current.Value);
-
-    public Task NextTransition => _transitions.NextTransition;
-
-    public NygardBreakerCallCounter? CallCounter
-    {
-        get => Volatile.Read(ref _callCounter);
-        set => Volatile.Write(ref _callCounter, value);
-    }
-
     /// <summary>Gets a value indicating whether calls may take the clean path: the default predicate and no listeners.</summary>
     internal bool CleanPathEligible => _defaultPredicate && _listenerList.IsEmpty;
-
-    public DateTimeOffset GetUtcNow() => _clock.Now;
-
-    public void Dispose()
-    {
-        // Stryker disable once Block,Statement : disposing again would repeat idempotent steps only (each subscription and registration removes by reference once; Detach clears only this breaker), so no test can tell.
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        _subscription.Dispose();
-        _manualControlRegistration?.Dispose();
-        _stateProvider?.Detach(this);
-    }
 
     /// <summary>Runs one call through the breaker.</summary>
     public ValueTask<Outcome<TCall>> ExecuteAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
@@ -156,28 +112,6 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
     /// <summary>Counts a success that took the clean path; with no counter this is one field read.</summary>
     internal void CountCleanSuccess() => _callCounter?.Add(NygardBreakerCallOutcome.Success);
 
-    public async ValueTask ApplyManualAsync(ManualCommand command, CancellationToken cancellationToken)
-    {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                var next = Read(out var expected);
-                BreakerStateMachine.Manual(ref next, command, _clock.Now, Policy.BreakDuration);
-                if (await TryStoreAsync(next, expected, default(Outcome<TResult>?), context, attempt).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-        }
-        // Stryker disable once Block,Statement : returning the context to Polly's shared pool only lets a later Get reuse it; a context not returned is collected, and the pool is process-wide, so no test can tell which instance a later Get hands out.
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
-
     /// <summary>
     /// Runs a call that did not take the clean path. A closed breaker admits it and a rejection that changes nothing is
     /// answered at once, both decided on the stamp and break end read without a lock; anything else is decided on the
@@ -199,40 +133,12 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
 
         // Stryker disable once Conditional : RejectsAtOnce reads the time only for an open breaker, so reading the clock for every state decides the same; the condition only spares the read.
         var now = stamp.State == CircuitState.Open ? _clock.NowFor(stamp.Generation, openUntil) : default;
-        if (!stamp.IsBusy && BreakerStateMachine.RejectsAtOnce(stamp.State, openUntil, now, out var retryAfter) is { } rejected)
+        if (!stamp.IsBusy && BreakerStateMachine.RejectsAtOnce(stamp.State, stamp.Generation, openUntil, now) is { } rejection)
         {
-            return new ValueTask<Outcome<TCall>>(Reject<TCall>(rejected, retryAfter, stamp.State, stamp.Generation));
+            return new ValueTask<Outcome<TCall>>(Reject<TCall>(rejection));
         }
 
         return AdmitAndRunAsync(callback, context, state);
-    }
-
-    /// <summary>Reads the stamp and the break end as one pair.</summary>
-    private BreakerStamp ReadStamp(out long openUntil)
-    {
-        if (_inMemoryStore is not null)
-        {
-            return _inMemoryStore.ReadStamp(out openUntil);
-        }
-
-        ref readonly var remote = ref _store.Current.Value;
-        openUntil = remote.OpenUntilUtcTicks;
-        return BreakerStamp.Of(remote);
-    }
-
-    /// <summary>Reads the store's whole state, which every change is decided on, and what the store will compare.</summary>
-    private BreakerState Read(out Expected expected)
-    {
-        if (_inMemoryStore is not null)
-        {
-            var state = _inMemoryStore.ReadState();
-            expected = new Expected(state.Version, state.Generation, null);
-            return state;
-        }
-
-        var snapshot = _store.Current;
-        expected = new Expected(snapshot.Version, snapshot.Generation, snapshot);
-        return snapshot.Value;
     }
 
     private async ValueTask<Outcome<TCall>> ExecuteWithListenersAsync<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
@@ -252,45 +158,31 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         var storing = TryStoreAsync(next, expected, default(Outcome<TResult>?), context, attempt: 1);
         if (!storing.IsCompletedSuccessfully)
         {
-            return AdmitAgainAsync(storing, admission, next.State, next.Generation, callback, context, state);
+            return AdmitAgainAsync(storing, admission, callback, context, state);
         }
 
         return storing.Result
-            ? Admitted(callback, context, state, admission, next.State, next.Generation)
-            : AdmitAgainAsync(new ValueTask<bool>(false), admission, next.State, next.Generation, callback, context, state);
+            ? Admitted(callback, context, state, admission)
+            : AdmitAgainAsync(new ValueTask<bool>(false), admission, callback, context, state);
     }
 
     /// <summary>Waits for a store step that did not complete at once, and decides again while the store holds something newer.</summary>
-    private async ValueTask<Outcome<TCall>> AdmitAgainAsync<TCall, TState>(
-        ValueTask<bool> storing,
-        Admission admission,
-        CircuitState circuit,
-        long generation,
-        Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
-        ResilienceContext context,
-        TState state)
+    private async ValueTask<Outcome<TCall>> AdmitAgainAsync<TCall, TState>(ValueTask<bool> storing, Admission admission, Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state)
     {
         for (var attempt = 2; !await storing.ConfigureAwait(false); attempt++)
         {
             var next = Read(out var expected);
             admission = AdmitNow(ref next);
-            (circuit, generation) = (next.State, next.Generation);
             storing = TryStoreAsync(next, expected, default(Outcome<TResult>?), context, attempt);
         }
 
-        return await Admitted(callback, context, state, admission, circuit, generation).ConfigureAwait(context.ContinueOnCapturedContext);
+        return await Admitted(callback, context, state, admission).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
-    /// <summary>Runs the call of a stored admission, or rejects it (the breaker being in <paramref name="circuit"/>, period <paramref name="generation"/>).</summary>
-    private ValueTask<Outcome<TCall>> Admitted<TCall, TState>(
-        Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback,
-        ResilienceContext context,
-        TState state,
-        in Admission admission,
-        CircuitState circuit,
-        long generation) =>
+    /// <summary>Runs the call of a stored admission, or rejects it.</summary>
+    private ValueTask<Outcome<TCall>> Admitted<TCall, TState>(Func<ResilienceContext, TState, ValueTask<Outcome<TCall>>> callback, ResilienceContext context, TState state, in Admission admission) =>
         admission.Kind != AdmissionKind.Admitted
-            ? new ValueTask<Outcome<TCall>>(Reject<TCall>(admission.Kind, admission.RetryAfter, circuit, generation))
+            ? new ValueTask<Outcome<TCall>>(Reject<TCall>(admission))
             : RunAsync(callback, context, state, admission.Ticket);
 
     /// <summary>Runs an admitted call and records how it ended.</summary>
@@ -313,10 +205,10 @@ internal sealed partial class NygardBreaker<TResult> : INygardBreaker, INygardBr
         // Stryker disable once Conditional : a closed state is admitted without reading the time, so reading the clock anyway decides the same; the condition only spares the read.
         BreakerStateMachine.Admit(ref state, BreakerStateMachine.AdmitsFreely(state.State) ? default : _clock.Now, Policy);
 
-    private Outcome<TCall> Reject<TCall>(AdmissionKind kind, TimeSpan retryAfter, CircuitState state, long generation)
+    private Outcome<TCall> Reject<TCall>(in Admission rejection)
     {
         _callCounter?.Add(NygardBreakerCallOutcome.Rejected);
-        return Outcome.FromException<TCall>(_rejections.Create(kind, retryAfter, state, generation));
+        return Outcome.FromException<TCall>(_rejections.Create(rejection));
     }
 
     internal async ValueTask<Outcome<TCall>> CompleteAsync<TCall>(ValueTask<Outcome<TCall>> pending, CallTicket ticket, ResilienceContext context)

@@ -27,20 +27,19 @@ internal sealed class Rejections(NygardBreakerId breaker, ResilienceStrategyTele
         }
     }
 
-    /// <summary>Makes the exception for a call rejected while the breaker was in <paramref name="state"/>, in circuit period <paramref name="generation"/>.</summary>
-    public ExecutionRejectedException Create(AdmissionKind kind, TimeSpan retryAfter, CircuitState state, long generation)
+    /// <summary>Makes the exception for a rejected call.</summary>
+    public ExecutionRejectedException Create(in Admission rejection)
     {
-        ExecutionRejectedException exception = kind == AdmissionKind.RejectedIsolated
+        ExecutionRejectedException exception = rejection.Kind == AdmissionKind.RejectedIsolated
             ? new IsolatedCircuitException(_isolatedMessage)
-            : CreateBroken(retryAfter, state == CircuitState.Open ? generation : generation - 1);
+            : CreateBroken(rejection.RetryAfter, rejection.OpenedIn);
         telemetry.SetTelemetrySource(exception);
         return exception;
     }
 
     private BrokenCircuitException CreateBroken(TimeSpan retryAfter, long openGeneration)
     {
-        // BreakerStateMachine rejects only with time left (open: now < OpenUntil; half-open: live leases end after now),
-        // and only open or half-open after a break (whose period came just before).
+        // BreakerStateMachine rejects only with time left (open: now < OpenUntil; half-open: live leases end after now).
         return Volatile.Read(ref _opening) is { Exception: { } inner } opening && opening.Generation == openGeneration
             ? new BrokenCircuitException(_brokenMessage, retryAfter, inner)
             : new BrokenCircuitException(_brokenMessage, retryAfter);

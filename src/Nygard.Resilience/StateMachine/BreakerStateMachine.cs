@@ -18,9 +18,9 @@ internal static class BreakerStateMachine
     /// <summary>Decides whether a call may run now, and changes <paramref name="state"/> into the state after admission.</summary>
     public static Admission Admit(ref BreakerState state, DateTimeOffset now, in BreakerPolicy policy)
     {
-        if (RejectsAtOnce(state.State, state.OpenUntilUtcTicks, now, out var retryAfter) is { } rejected)
+        if (RejectsAtOnce(state.State, state.Generation, state.OpenUntilUtcTicks, now) is { } rejected)
         {
-            return new(rejected, default, retryAfter);
+            return rejected;
         }
 
         if (state.State == CircuitState.Closed)
@@ -44,7 +44,7 @@ internal static class BreakerStateMachine
         state.Version += state.ProbeLeases == leases ? 0 : 1;
         return admitted
             ? new(AdmissionKind.Admitted, new CallTicket(state.Generation, lease), TimeSpan.Zero)
-            : new(AdmissionKind.RejectedOpen, default, Earliest(live) - now);
+            : new(AdmissionKind.RejectedOpen, default, Earliest(live) - now, OpenedIn: state.Generation - 1);
     }
 
     /// <summary>
@@ -53,23 +53,17 @@ internal static class BreakerStateMachine
     /// only the full state can decide.
     /// </summary>
     /// <param name="state">The circuit state.</param>
+    /// <param name="generation">The circuit period.</param>
     /// <param name="openUntilUtcTicks">When the break ends, or <see cref="BreakerState.NoTime"/>.</param>
     /// <param name="now">The time (only read when open).</param>
-    /// <param name="retryAfter">For an open breaker, the time left.</param>
-    public static AdmissionKind? RejectsAtOnce(CircuitState state, long openUntilUtcTicks, DateTimeOffset now, out TimeSpan retryAfter)
+    public static Admission? RejectsAtOnce(CircuitState state, long generation, long openUntilUtcTicks, DateTimeOffset now) => state switch
     {
-        retryAfter = TimeSpan.Zero;
-        switch (state)
-        {
-            case CircuitState.Open when now.UtcTicks < openUntilUtcTicks: // no break end (NoTime) is never later than now
-                retryAfter = TimeSpan.FromTicks(openUntilUtcTicks - now.UtcTicks);
-                return AdmissionKind.RejectedOpen;
-            case CircuitState.Isolated:
-                return AdmissionKind.RejectedIsolated;
-            default:
-                return null;
-        }
-    }
+        // No break end (NoTime) is never later than now.
+        CircuitState.Open when now.UtcTicks < openUntilUtcTicks =>
+            new Admission(AdmissionKind.RejectedOpen, default, TimeSpan.FromTicks(openUntilUtcTicks - now.UtcTicks), OpenedIn: generation),
+        CircuitState.Isolated => new Admission(AdmissionKind.RejectedIsolated, default, TimeSpan.Zero, OpenedIn: generation),
+        _ => null,
+    };
 
     /// <summary>Tells whether admitting a call changes nothing and needs no time: the breaker is closed.</summary>
     public static bool AdmitsFreely(CircuitState state) => state == CircuitState.Closed;

@@ -7,6 +7,9 @@ namespace Nygard.Resilience.Tests.Strategy;
 
 public class EventTests
 {
+    /// <summary>What a telemetry listener records of <c>TripAndProbeAsync</c>: each transition with its call and outcome.</summary>
+    private static readonly string[] EveryTransitionOfTripAndProbe = ["OnCircuitOpened trip tripped", "OnCircuitHalfOpened probe ", "OnCircuitClosed probe 42"];
+
     [Fact]
     public async Task EveryTransition_RaisesExactlyOneDelegateAndOneTelemetryEvent_InOrder()
     {
@@ -73,9 +76,7 @@ public class EventTests
 
         await TripAndProbeAsync(time, (callback, context) => pipeline.ExecuteOutcomeAsync(callback, context, 0).AsTask());
 
-        Assert.Equal(
-            ["OnCircuitOpened trip tripped", "OnCircuitHalfOpened probe ", "OnCircuitClosed probe 42"],
-            telemetry.Seen);
+        Assert.Equal(EveryTransitionOfTripAndProbe, telemetry.Seen);
         Assert.Empty(telemetry.Others); // in particular, no delegate reported as failed for being absent
     }
 
@@ -91,9 +92,7 @@ public class EventTests
 
         await TripAndProbeAsync(time, (callback, context) => pipeline.ExecuteOutcomeAsync(callback, context, 0).AsTask());
 
-        Assert.Equal(
-            ["OnCircuitOpened trip tripped", "OnCircuitHalfOpened probe ", "OnCircuitClosed probe 42"],
-            telemetry.Seen);
+        Assert.Equal(EveryTransitionOfTripAndProbe, telemetry.Seen);
     }
 
     [Fact]
